@@ -1,0 +1,185 @@
+#include "kafka/producer.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace dsk::kafka {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+struct MessageTag {  // rides with each message as its opaque
+  uint64_t seq;
+  Clock::time_point producedAt;
+};
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+}  // namespace
+
+struct KafkaProducer::Handle {
+  rd_kafka_t* rk = nullptr;
+  rd_kafka_topic_t* topic = nullptr;
+  std::atomic<uint64_t> nextSeq{0};
+  ~Handle() {
+    if (topic) rd_kafka_topic_destroy(topic);
+    if (rk) rd_kafka_destroy(rk);
+  }
+};
+
+struct ProducerCallbacks {
+  static void delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+    auto* self = static_cast<KafkaProducer*>(opaque);
+    auto* tag = static_cast<MessageTag*>(msg->_private);
+    DeliveryReport r;
+    r.seq = tag ? tag->seq : 0;
+    r.ok = msg->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (!r.ok) r.error = rd_kafka_err2str(msg->err);
+    r.partition = msg->partition;
+    r.offset = msg->offset;
+    if (tag) {
+      r.latencyMs = std::chrono::duration<double, std::milli>(Clock::now() - tag->producedAt).count();
+      delete tag;
+    }
+    self->onReport(r);
+  }
+
+  static void error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<KafkaProducer*>(opaque);
+    auto code = static_cast<rd_kafka_resp_err_t>(err);
+    if (code == RD_KAFKA_RESP_ERR__FATAL) {
+      char buf[512];
+      rd_kafka_fatal_error(rk, buf, sizeof buf);
+      self->onLog_(LogLevel::Error, std::string("fatal Kafka producer error: ") + buf);
+      return;
+    }
+    // Transport errors are expected while a broker is down or restarting: messages stay queued.
+    std::string text = std::string(rd_kafka_err2name(code)) + ": " + reason;
+    if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+      text = "no broker reachable (" + std::string(reason) + "); messages are buffered until it is";
+    self->onLog_(LogLevel::Warn, text);
+  }
+};
+
+std::vector<std::pair<std::string, std::string>> parseProtoCfg(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(';', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = trim(text.substr(start, end - start));
+    if (!item.empty()) {
+      size_t eq = item.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw std::invalid_argument("proto-cfg entry \"" + item + "\" is not key=value");
+      out.emplace_back(trim(item.substr(0, eq)), trim(item.substr(eq + 1)));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+KafkaProducer::KafkaProducer(ProducerConfig config, DeliveryCallback onDelivery, LogCallback onLog)
+    : config_(std::move(config)),
+      onDelivery_(std::move(onDelivery)),
+      onLog_(std::move(onLog)),
+      h_(std::make_unique<Handle>()) {
+  if (config_.topic.empty()) throw std::invalid_argument("Kafka topic is empty");
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      throw std::invalid_argument("Kafka property " + k + "=" + v + ": " + err);
+    }
+  };
+  set("bootstrap.servers", config_.bootstrapServers);
+  set("enable.idempotence", "true");  // implies acks=all and safe, ordered retries
+  set("acks", "all");
+  set("message.timeout.ms", std::to_string(config_.deliveryTimeoutMs));
+  set("linger.ms", "5");
+  set("client.id", "ds-kafka");
+  for (const auto& [k, v] : config_.properties) set(k, v);
+  rd_kafka_conf_set_opaque(conf, this);
+  rd_kafka_conf_set_dr_msg_cb(conf, &ProducerCallbacks::delivery);
+  rd_kafka_conf_set_error_cb(conf, &ProducerCallbacks::error);
+
+  h_->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);  // takes conf on success
+  if (!h_->rk) {
+    rd_kafka_conf_destroy(conf);
+    throw std::invalid_argument(std::string("cannot create Kafka producer: ") + err);
+  }
+  h_->topic = rd_kafka_topic_new(h_->rk, config_.topic.c_str(), nullptr);
+  poller_ = std::thread([this] { pollLoop(); });
+}
+
+KafkaProducer::~KafkaProducer() { close(0); }
+
+void KafkaProducer::pollLoop() {
+  while (running_.load()) rd_kafka_poll(h_->rk, 50);
+}
+
+void KafkaProducer::onReport(const DeliveryReport& r) {
+  (r.ok ? delivered_ : failed_).fetch_add(1);
+  if (onDelivery_) onDelivery_(r);
+}
+
+uint64_t KafkaProducer::produce(const std::string& key, const std::string& payload) {
+  if (closed_.load()) throw std::runtime_error("producer is closed");
+  const uint64_t seq = h_->nextSeq.fetch_add(1) + 1;
+  auto* tag = new MessageTag{seq, Clock::now()};
+  produced_.fetch_add(1);  // before the report can arrive, so inFlight() never underflows
+  for (;;) {
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        h_->rk, RD_KAFKA_V_RKT(h_->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+        RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()), RD_KAFKA_V_OPAQUE(tag),
+        RD_KAFKA_V_END);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // backpressure, not loss
+      rd_kafka_poll(h_->rk, 10);
+      continue;
+    }
+    delete tag;
+    produced_.fetch_sub(1);
+    throw std::runtime_error(std::string("Kafka produce failed: ") + rd_kafka_err2str(e));
+  }
+  return seq;  // the tag now belongs to the delivery report
+}
+
+bool KafkaProducer::flush(int timeoutMs) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+  // rd_kafka_flush polls too; our poll thread may serve the reports concurrently, which is fine.
+  for (;;) {
+    if (stats().inFlight() == 0) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    rd_kafka_flush(h_->rk, static_cast<int>(std::min<long long>(left, 100)));
+  }
+}
+
+void KafkaProducer::close(int timeoutMs) {
+  if (closed_.exchange(true)) return;
+  flush(timeoutMs);
+  running_.store(false);
+  if (poller_.joinable()) poller_.join();
+  // Messages still queued are purged so their opaques are reported (as failed) and freed.
+  rd_kafka_purge(h_->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(h_->rk, 0);
+}
+
+ProducerStats KafkaProducer::stats() const {
+  ProducerStats s;
+  s.produced = produced_.load();
+  s.delivered = delivered_.load();
+  s.failed = failed_.load();
+  return s;
+}
+
+}  // namespace dsk::kafka

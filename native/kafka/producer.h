@@ -1,0 +1,89 @@
+// Native Kafka producer on librdkafka, shaped by what DeepStream's Kafka adaptor gets wrong:
+// idempotent with acks=all, starts even when the broker is down (warns and buffers in memory),
+// retries until delivered or until the delivery deadline, counts every delivery report, flushes on close.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace dsk::kafka {
+
+struct ProducerConfig {
+  std::string bootstrapServers;  // "host:port[,host:port]"
+  std::string topic;
+  // librdkafka properties in the order given (proto-cfg, then producer-proto-cfg, then SASL/SSL settings);
+  // later entries override earlier ones and our defaults.
+  std::vector<std::pair<std::string, std::string>> properties;
+  int deliveryTimeoutMs = 300000;  // message.timeout.ms: how long a message may wait for the broker
+};
+
+struct DeliveryReport {
+  uint64_t seq = 0;          // produce() order, from 1
+  bool ok = false;
+  std::string error;         // empty when ok
+  int32_t partition = -1;
+  int64_t offset = -1;
+  double latencyMs = 0;      // produce() to broker acknowledgement
+};
+
+struct ProducerStats {
+  uint64_t produced = 0;     // accepted into the local queue
+  uint64_t delivered = 0;    // acknowledged by the broker
+  uint64_t failed = 0;       // permanently failed (deadline, fatal error)
+  uint64_t inFlight() const { return produced - delivered - failed; }
+};
+
+enum class LogLevel { Debug, Info, Warn, Error };
+
+class KafkaProducer {
+ public:
+  using DeliveryCallback = std::function<void(const DeliveryReport&)>;
+  using LogCallback = std::function<void(LogLevel, const std::string&)>;
+
+  // Throws std::invalid_argument for a bad property (the message names it). Callbacks run on the
+  // producer's own poll thread and must not block.
+  KafkaProducer(ProducerConfig config, DeliveryCallback onDelivery, LogCallback onLog);
+  ~KafkaProducer();
+  KafkaProducer(const KafkaProducer&) = delete;
+  KafkaProducer& operator=(const KafkaProducer&) = delete;
+
+  // Enqueues one message; returns its sequence number. Waits (serving delivery reports) only while the
+  // local queue is full; throws std::runtime_error after close() or on a fatal producer error.
+  uint64_t produce(const std::string& key, const std::string& payload);
+
+  // Waits until every produced message is delivered or failed, or timeoutMs passes. True when none is left.
+  bool flush(int timeoutMs);
+
+  // Flushes (up to timeoutMs), then stops the poll thread. Idempotent.
+  void close(int timeoutMs);
+
+  ProducerStats stats() const;
+  const ProducerConfig& config() const { return config_; }
+
+ private:
+  struct Handle;
+  void pollLoop();
+  void onReport(const DeliveryReport& r);
+
+  ProducerConfig config_;
+  DeliveryCallback onDelivery_;
+  LogCallback onLog_;
+  std::unique_ptr<Handle> h_;
+  std::atomic<bool> running_{true};
+  std::atomic<bool> closed_{false};
+  std::atomic<uint64_t> produced_{0}, delivered_{0}, failed_{0};
+  std::thread poller_;
+
+  friend struct ProducerCallbacks;
+};
+
+// "k=v;k=v" as in cfg_kafka.txt's proto-cfg; whitespace around keys and values is dropped.
+std::vector<std::pair<std::string, std::string>> parseProtoCfg(const std::string& text);
+
+}  // namespace dsk::kafka
