@@ -1,13 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: unit tests need nothing running; integration tests share one real Kafka broker
+// (single-node KRaft, started by test/helpers/global-setup.ts).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Native threads + GStreamer: one process per test file, never worker_threads.
     pool: 'forks',
-    globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 120_000,
-    hookTimeout: 180_000,
-    reporters: ['default'],
+    hookTimeout: 240_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });
