@@ -60,6 +60,8 @@ export interface PayloadField {
 export interface StreamMapping {
   streamId: number;
   fields: PayloadField[];
+  /** Optional: default deviceId of this stream, from the converter config's [sensorN] id (N = streamId). */
+  deviceId?: string;
 }
 
 /** The whole mapping handed to the native side at pipeline construction. */

@@ -1,0 +1,47 @@
+// appsrc → videoconvert → x264enc → h264parse → video/x-h264,stream-format=byte-stream → filesink:
+// writes raw BGR frames as an H.264 elementary stream (like DeepStream's sample_720p.h264).
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <string>
+
+typedef struct _GstElement GstElement;
+typedef struct _GstBus GstBus;
+
+namespace dsk::generator {
+
+struct EncoderSettings {
+  int bitrateKbps = 1000;
+  int keyIntMax = 60;
+  std::string speedPreset = "medium";
+  int threads = 2;  // fixed, so the output bytes do not depend on the machine's core count
+};
+
+class H264FileWriter {
+ public:
+  // Throws std::runtime_error when elements are missing or the file cannot be opened.
+  H264FileWriter(const std::string& path, int width, int height, int fps, const EncoderSettings& enc);
+  ~H264FileWriter();
+  H264FileWriter(const H264FileWriter&) = delete;
+  H264FileWriter& operator=(const H264FileWriter&) = delete;
+
+  // Pushes one BGR frame (width × height, CV_8UC3). Throws if the pipeline has failed.
+  void push(const cv::Mat& bgr);
+  // Sends end-of-stream and waits until the file is complete. Throws on pipeline error.
+  void finish();
+
+ private:
+  void checkBus(bool block);
+  void teardown();
+
+  std::string path_;
+  int width_, height_, fps_;
+  GstElement* pipeline_ = nullptr;
+  GstElement* appsrc_ = nullptr;
+  GstBus* bus_ = nullptr;
+  unsigned long long pushed_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace dsk::generator

@@ -1,0 +1,44 @@
+// Renders a scenario's frames with OpenCV: a seeded, textured static background; objects as textured
+// filled rectangles/ellipses whose bounding box is exactly the scenario's box; a slow global brightness
+// drift; per-pixel Gaussian sensor noise. Deterministic: frame n depends only on (scenario, n).
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <vector>
+
+#include "cpu/generator/scenario.h"
+
+namespace dsk::generator {
+
+class Renderer {
+ public:
+  explicit Renderer(const Scenario& scenario);
+
+  // Renders frame `index` (0-based) into `out` as 8-bit BGR, width × height.
+  void render(int index, cv::Mat& out);
+
+  const cv::Mat& background() const { return background_; }
+
+ private:
+  struct Sprite {
+    cv::Mat bgr;   // height × width
+    cv::Mat mask;  // 8-bit, 255 where the object covers the pixel
+  };
+
+  void buildBackground();
+  Sprite buildSprite(const SceneObject& o, size_t index) const;
+
+  const Scenario& s_;
+  cv::Mat background_;
+  std::vector<Sprite> sprites_;
+  static constexpr int kNoiseFields = 6;
+  static constexpr int kNoiseMargin = 61;  // odd, so consecutive offsets rarely line up
+  std::vector<cv::Mat> noiseBank_;
+  cv::Mat composed_, shaded_;
+};
+
+// Mixes a seed with a stream of integers into a 64-bit seed (splitmix64), for per-frame/per-object RNGs.
+uint64_t mixSeed(uint64_t seed, uint64_t a, uint64_t b = 0);
+
+}  // namespace dsk::generator

@@ -1,0 +1,172 @@
+// The CPU backend pipeline: per input, GStreamer decodes (on its own threads) into a small bounded queue;
+// a worker thread per input runs detection -> tracking -> analytics and reports each frame to a C++
+// callback. Frames never leave C++. Usable without Node: the N-API binding is a thin adapter.
+//
+//   .h264/.264 files:  filesrc ! h264parse ! avdec_h264 max-threads=0 ! videoconvert ! appsink
+//   anything else:     uridecodebin uri=<file:// | rtsp:// | ...> ! videoconvert ! appsink
+//   (appsink caps: I420/NV12/YV12/GRAY8, so videoconvert is a pass-through for decoders' native output and
+//    the luma plane is used in place as the grayscale frame; optional GStreamer-side downscaling)
+//
+// Threads and callbacks: every callback runs on a pipeline worker thread, serialised (never two at once),
+// so a callback must not block for long (hand work off, as the N-API binding does). onEos is called exactly
+// once, after every stream has ended (end of stream, error or stop()).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/analytics/analytics_config.h"
+#include "core/tracking/sort_tracker.h"
+#include "core/types.h"
+#include "cpu/detector.h"
+#include "cpu/motion_detector.h"
+
+namespace dsk {
+class AnalyticsEngine;
+}
+
+namespace dsk::cpu {
+
+struct PipelineOptions {
+  std::vector<std::string> inputs;      // stream N = inputs[N]: a file path or a URI
+  AnalyticsConfig analytics;            // one engine for all streams (rules keyed by stream id)
+  MotionDetectorConfig detector;
+  tracking::TrackerConfig tracker;
+  // Replaces the MotionDetector (one detector per stream), e.g. for a model-based detector.
+  std::function<std::unique_ptr<Detector>(int streamId)> detectorFactory;
+  bool realtime = false;                // pace file inputs at their frame rate (as a live camera would)
+  int queueFrames = 4;                  // decoded frames buffered per stream between decoder and worker
+  int connectTimeoutMs = 8000;          // network inputs: error when no frame arrives within this time
+  bool scaleInGstreamer = false;        // downscale with videoscale in GStreamer instead of cv::resize
+};
+
+// Milliseconds spent per stage for one frame.
+struct StageTimings {
+  double decodeWaitMs = 0;  // worker waited for the decoder (0 when a frame was already queued)
+  double scaleMs = 0;       // buffer map + downscale to the processing resolution
+  double detectMs = 0;
+  double trackMs = 0;
+  double analyticsMs = 0;
+  double processMs = 0;     // scale + detect + track + analytics (what the worker spends per frame)
+};
+
+struct FrameResult {
+  int streamId = 0;
+  uint64_t frameNum = 0;          // from 0, per stream
+  int64_t ptsMs = 0;              // from the stream's first frame
+  int width = 0;                  // decoded frame size (boxes are in these coordinates)
+  int height = 0;
+  std::vector<TrackedObject> objects;  // confirmed tracks in this frame
+  FrameAnalytics analytics;       // from AnalyticsEngine::process
+  StageTimings timings;
+};
+
+struct StageStat {
+  uint64_t count = 0;
+  double totalMs = 0;
+  double maxMs = 0;
+  double meanMs() const { return count ? totalMs / count : 0; }
+  void add(double ms) {
+    ++count;
+    totalMs += ms;
+    if (ms > maxMs) maxMs = ms;
+  }
+};
+
+struct StageStats {
+  StageStat decodeWait, scale, detect, track, analytics, process;
+};
+
+enum class StreamState { Starting, Running, Eos, Error, Stopped };
+const char* toString(StreamState s);
+
+struct StreamSummary {
+  int streamId = 0;
+  std::string input;
+  StreamState state = StreamState::Starting;
+  std::string error;        // when state == Error
+  uint64_t frames = 0;      // frames processed
+  uint64_t dropped = 0;     // frames dropped before processing (live inputs only, when the worker lags)
+  uint64_t warnings = 0;
+  int width = 0, height = 0;
+  double wallMs = 0;        // from start() to the end of this stream
+  double fps = 0;           // frames / wall time
+  int64_t lastPtsMs = 0;
+  bool live = false;
+  StageStats stages;
+};
+
+struct RunSummary {
+  std::vector<StreamSummary> streams;
+  double wallMs = 0;
+  bool stopped = false;     // stop() was called before every stream ended
+  uint64_t frames = 0;      // all streams
+  double fps = 0;           // all streams' frames / wall time
+};
+
+struct PipelineCallbacks {
+  std::function<void(const FrameResult&)> onFrame;
+  std::function<void(int streamId, const std::string& message)> onWarning;
+  std::function<void(int streamId, const std::string& message)> onError;
+  std::function<void(const RunSummary&)> onEos;
+};
+
+struct GstGlue;
+
+class CpuPipeline {
+ public:
+  // Throws std::invalid_argument for options that can never work (no inputs, bad sizes) and
+  // std::runtime_error when GStreamer or a needed element is missing. Input problems (missing file,
+  // undecodable data, unreachable camera) are reported through onError after start(), per stream.
+  CpuPipeline(PipelineOptions options, PipelineCallbacks callbacks);
+  ~CpuPipeline();  // stop()s
+  CpuPipeline(const CpuPipeline&) = delete;
+  CpuPipeline& operator=(const CpuPipeline&) = delete;
+
+  void start();  // once
+  // Graceful and idempotent: stops decoding, ends every stream (state Stopped) and waits for the workers
+  // (except the calling thread when called from a callback). onEos still fires, with stopped = true.
+  void stop();
+  // Waits until onEos has been called, or timeoutMs passes (< 0: forever). True when finished.
+  bool wait(int timeoutMs = -1);
+  bool finished() const { return finished_.load(); }
+
+  RunSummary stats() const;  // a snapshot, safe from any thread
+  const PipelineOptions& options() const { return options_; }
+
+ private:
+  friend struct GstGlue;
+  struct Stream;
+  void runStream(Stream& s);
+  void finishStream(Stream& s, StreamState state, const std::string& error);
+  template <typename F>
+  void callback(F&& f);
+
+  PipelineOptions options_;
+  PipelineCallbacks callbacks_;
+  std::unique_ptr<AnalyticsEngine> engine_;
+  std::shared_ptr<tracking::IdSource> ids_;
+  std::vector<std::unique_ptr<Stream>> streams_;
+  std::mutex callbackMutex_;
+  mutable std::mutex doneMutex_;
+  std::condition_variable doneCv_;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> finished_{false};
+  std::atomic<int> active_{0};
+  std::chrono::steady_clock::time_point startTime_;
+};
+
+// Classifies an input: "h264" (elementary stream file), "file" (other local file), "network" (URI other
+// than file://). Exposed for tests.
+std::string inputKind(const std::string& input);
+
+}  // namespace dsk::cpu

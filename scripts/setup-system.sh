@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ds-kafka needs to build and run its CPU backend, tests and local broker.
+# Idempotent: installs only what is missing. As root it installs; otherwise it prints the command.
+#   GStreamer 1.x (+ plugins base/good/bad/ugly, libav), OpenCV core/imgproc/video, librdkafka, kcat,
+#   nlohmann-json, a C++ toolchain with cmake, and Java 17 + Maven for the local Kafka broker.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  gstreamer1.0-libav
+  libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev
+  librdkafka-dev kcat nlohmann-json3-dev
+)
+command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || packages+=(maven)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-system: all system packages present"
+  exit 0
+fi
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-system: missing Debian packages. Run as root:" >&2
+  echo "  sudo apt-get update && sudo $cmd" >&2
+  exit 1
+fi
+echo "setup-system: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+$cmd -qq

@@ -1,0 +1,50 @@
+// `ds-kafka consume`: print the messages of a topic, optionally validating each against schema/.
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { parseConnStr } from '../../config/kafka-config.js';
+import { readMessages } from '../../kafka/consumer.js';
+import { loadMessageValidator } from '../../schema/validate.js';
+import { createOutput, type LogFormat } from '../output.js';
+
+export function consumeBuilder(y: Argv) {
+  return y
+    .option('conn-str', { type: 'string', demandOption: true, describe: 'Kafka "host;port;topic"' })
+    .option('max-messages', { type: 'number', describe: 'stop after this many messages' })
+    .option('idle-ms', { type: 'number', default: 5000, describe: 'stop after this long without a message' })
+    .option('validate', { type: 'boolean', default: false, describe: 'validate every message against schema/ds-kafka-message.schema.json' })
+    .option('keys', { type: 'boolean', default: false, describe: 'print "key<TAB>value"' });
+}
+
+interface ConsumeArgs {
+  connStr: string;
+  maxMessages?: number;
+  idleMs: number;
+  validate: boolean;
+  keys: boolean;
+  quiet: boolean;
+  logFormat: LogFormat;
+}
+
+export async function consumeHandler(a: ArgumentsCamelCase<ConsumeArgs>): Promise<void> {
+  const out = createOutput(a.logFormat, a.quiet);
+  const conn = parseConnStr(a.connStr);
+  const validate = a.validate ? await loadMessageValidator() : undefined;
+  let invalid = 0;
+  const msgs = await readMessages({
+    bootstrapServers: conn.bootstrapServers,
+    topic: conn.topic,
+    max: a.maxMessages,
+    idleMs: a.idleMs,
+    onMessage: (m) => {
+      process.stdout.write(a.keys ? `${m.key ?? ''}\t${m.value}\n` : `${m.value}\n`);
+      if (validate) {
+        const problems = validate(m.value);
+        if (problems) {
+          invalid++;
+          out.warn(`offset ${m.offset}: invalid message: ${problems}`);
+        }
+      }
+    },
+  });
+  out.info(`${msgs.length} message(s) from "${conn.topic}"${validate ? `, ${invalid} invalid` : ''}`);
+  if (invalid > 0) process.exitCode = 1;
+}
