@@ -136,10 +136,16 @@ Napi::Array stringsToJs(Napi::Env env, const std::vector<std::string>& v) {
   return a;
 }
 
+// Labels are user text: define own data properties (a label such as "__proto__" must stay a key, not
+// trigger the prototype setter).
+void defineKey(Napi::Object& o, const std::string& key, napi_value value) {
+  o.DefineProperty(Napi::PropertyDescriptor::Value(key, value, napi_default_jsproperty));
+}
+
 template <typename Map, typename Conv>
 Napi::Object mapToJs(Napi::Env env, const Map& m, Conv conv) {
   Napi::Object o = Napi::Object::New(env);
-  for (const auto& [k, v] : m) o.Set(k, conv(v));
+  for (const auto& [k, v] : m) defineKey(o, k, conv(v));
   return o;
 }
 

@@ -1,5 +1,5 @@
 // Default CPU detector: background subtraction (MOG2 or KNN) on a downscaled grayscale frame, shadow
-// removal, morphology, connected regions -> boxes, area/aspect filters and an optional region polygon.
+// removal, morphology, outer contours -> boxes, area/aspect filters and an optional region polygon.
 // Configured by config/detector_motion.txt (see loadMotionDetectorConfig in cpu/configs.h).
 #pragma once
 
@@ -58,7 +58,8 @@ class MotionDetector : public Detector {
 
   MotionDetectorConfig config_;
   cv::Ptr<cv::BackgroundSubtractor> subtractor_;
-  cv::Mat small_, fg_, mask_, labels_, stats_, centroids_, regionMask_;
+  cv::Mat pyramid_[2], small_, blurred_, fg_, mask_, regionMask_;
+  std::vector<std::vector<cv::Point>> contours_;
   cv::Mat openElem_, closeElem_;
   cv::Size regionFor_{0, 0};
   uint64_t frames_ = 0;

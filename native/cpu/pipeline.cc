@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <deque>
+#include <set>
 #include <stdexcept>
 #include <sys/stat.h>
 
@@ -48,13 +50,6 @@ std::string localPath(const std::string& input) {
   return out;
 }
 
-std::string firstLine(const char* s) {
-  if (!s) return "";
-  std::string t(s);
-  const size_t nl = t.find('\n');
-  if (nl != std::string::npos) t.resize(nl);
-  return t;
-}
 }  // namespace
 
 const char* toString(StreamState s) {
@@ -103,6 +98,16 @@ struct CpuPipeline::Stream {
   std::vector<std::string> pendingWarnings;
   uint64_t droppedWarnings = 0;
   uint64_t droppedFrames = 0;
+
+  // Frames the decoder swallowed: presentation times that went in and never came out (decoder probes).
+  std::mutex ptsMutex;
+  std::set<GstClockTime> pendingPts;
+  bool ptsTracking = true;
+  std::atomic<uint64_t> lostFrames{0};
+  std::atomic<uint64_t> decoderIn{0}, decoderOut{0};
+  std::atomic<uint64_t> corruptFrames{0};
+  std::atomic<int64_t> lastLostPtsMs{0};
+  GstClockTime firstInPts = GST_CLOCK_TIME_NONE;
 
   // Decoded size when GStreamer downscales (set from the caps event before the scaler).
   std::atomic<int> srcWidth{0}, srcHeight{0};
@@ -324,6 +329,7 @@ struct GstGlue {
   static std::string describeError(const CpuPipeline::Stream& s, GError* err, const char* dbg, const char* src) {
     const std::string msg = err ? err->message : "unknown error";
     std::string detail = dbg ? lastPart(dbg) : "";
+    if (detail.find(".c(") != std::string::npos) detail.clear();  // a source location, not a reason
     const std::string path = localPath(s.input);
     if (err && err->domain == GST_RESOURCE_ERROR) {
       if (!path.empty() &&
@@ -370,10 +376,78 @@ struct GstGlue {
     gst_object_unref(sinkPad);
   }
 
-  static void onElementAdded(GstBin*, GstBin*, GstElement* element, gpointer) {
+  static void onElementAdded(GstBin*, GstBin*, GstElement* element, gpointer user) {
     GstElementFactory* f = gst_element_get_factory(element);
     const char* name = f ? GST_OBJECT_NAME(f) : nullptr;
     if (name && g_str_has_prefix(name, "avdec_")) g_object_set(element, "max-threads", 0, nullptr);
+    const char* klass = f ? gst_element_factory_get_metadata(f, GST_ELEMENT_METADATA_KLASS) : nullptr;
+    if (klass && strstr(klass, "Decoder") && strstr(klass, "Video"))
+      watchDecoder(element, *static_cast<CpuPipeline::Stream*>(user));
+  }
+
+  // Corrupt input rarely produces a bus message: libav conceals what it can and silently drops frames it
+  // cannot decode. Every timestamp that enters the decoder must leave it (display order is PTS order), so a
+  // timestamp passed over by a later output frame is a frame the decoder dropped.
+  static GstPadProbeReturn onDecoderIn(GstPad*, GstPadProbeInfo* info, gpointer user) {
+    auto* s = static_cast<CpuPipeline::Stream*>(user);
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (!buf) return GST_PAD_PROBE_OK;
+    // Header-only buffers (codec config) produce no frame.
+    if (!GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_HEADER) || gst_buffer_get_size(buf) > 0) s->decoderIn.fetch_add(1);
+    // Elementary streams carry only DTS (no PTS) out of the parser: those are accounted at end of stream.
+    if (!GST_BUFFER_PTS_IS_VALID(buf)) return GST_PAD_PROBE_OK;
+    std::lock_guard<std::mutex> lock(s->ptsMutex);
+    if (!s->ptsTracking) return GST_PAD_PROBE_OK;
+    if (!GST_CLOCK_TIME_IS_VALID(s->firstInPts)) s->firstInPts = GST_BUFFER_PTS(buf);
+    s->pendingPts.insert(GST_BUFFER_PTS(buf));
+    if (s->pendingPts.size() > 512) {  // timestamps not preserved by this decoder: stop tracking
+      s->ptsTracking = false;
+      s->pendingPts.clear();
+    }
+    return GST_PAD_PROBE_OK;
+  }
+
+  static GstPadProbeReturn onDecoderOut(GstPad*, GstPadProbeInfo* info, gpointer user) {
+    auto* s = static_cast<CpuPipeline::Stream*>(user);
+    GstBuffer* buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (!buf) return GST_PAD_PROBE_OK;
+    s->decoderOut.fetch_add(1);
+    if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_CORRUPTED)) s->corruptFrames.fetch_add(1);
+    if (!GST_BUFFER_PTS_IS_VALID(buf)) return GST_PAD_PROBE_OK;
+    const GstClockTime pts = GST_BUFFER_PTS(buf);
+    std::lock_guard<std::mutex> lock(s->ptsMutex);
+    if (!s->ptsTracking) return GST_PAD_PROBE_OK;
+    uint64_t lost = 0;
+    auto it = s->pendingPts.begin();
+    while (it != s->pendingPts.end() && *it < pts) {
+      it = s->pendingPts.erase(it);
+      ++lost;
+    }
+    if (it != s->pendingPts.end() && *it == pts) s->pendingPts.erase(it);
+    if (lost) {
+      const GstClockTime base = GST_CLOCK_TIME_IS_VALID(s->firstInPts) ? s->firstInPts : 0;
+      s->lastLostPtsMs = pts >= base ? static_cast<int64_t>((pts - base) / GST_MSECOND) : 0;
+      s->lostFrames.fetch_add(lost);
+    }
+    return GST_PAD_PROBE_OK;
+  }
+
+  static void watchDecoder(GstElement* dec, CpuPipeline::Stream& s) {
+    GstPad* in = gst_element_get_static_pad(dec, "sink");
+    GstPad* out = gst_element_get_static_pad(dec, "src");
+    if (in) gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER, onDecoderIn, &s, nullptr);
+    if (out) gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, onDecoderOut, &s, nullptr);
+    if (in) gst_object_unref(in);
+    if (out) gst_object_unref(out);
+  }
+
+  // At end of stream the decoder has drained: every frame that went in and did not come out is lost.
+  static void flushLost(CpuPipeline::Stream& s) {
+    std::lock_guard<std::mutex> lock(s.ptsMutex);
+    s.pendingPts.clear();
+    const uint64_t in = s.decoderIn.load(), out = s.decoderOut.load();
+    const uint64_t total = in > out ? in - out : 0;
+    if (total > s.lostFrames.load()) s.lostFrames = total;
   }
 
   static void onSourceSetup(GstElement*, GstElement* source, gpointer user) {
@@ -452,6 +526,7 @@ struct GstGlue {
       GstElement* dec = gst_element_factory_make("avdec_h264", nullptr);
       g_object_set(src, "location", path.c_str(), nullptr);
       g_object_set(dec, "max-threads", 0, nullptr);
+      watchDecoder(dec, s);
       gst_bin_add_many(GST_BIN(s.pipeline), src, parse, dec, nullptr);
       if (!gst_element_link_many(src, parse, dec, convert, nullptr)) return "internal: cannot link decoder";
     } else {
@@ -471,7 +546,7 @@ struct GstGlue {
       g_object_set(dec, "uri", uri.c_str(), nullptr);
       g_signal_connect(dec, "pad-added", G_CALLBACK(onPadAdded), &s);
       g_signal_connect(dec, "source-setup", G_CALLBACK(onSourceSetup), &s);
-      g_signal_connect(s.pipeline, "deep-element-added", G_CALLBACK(onElementAdded), nullptr);
+      g_signal_connect(s.pipeline, "deep-element-added", G_CALLBACK(onElementAdded), &s);
       gst_bin_add(GST_BIN(s.pipeline), dec);
     }
     return "";
@@ -536,6 +611,38 @@ void CpuPipeline::runStream(Stream& s) {
   const auto connectDeadline = Clock::now() + std::chrono::milliseconds(options_.connectTimeoutMs);
   StreamState endState = StreamState::Eos;
   std::string endError;
+  uint64_t reportedLost = 0, reportedCorrupt = 0;
+  Clock::time_point lastLossReport{};
+  auto warn = [&](const std::string& w) {
+    {
+      std::lock_guard<std::mutex> lock(s.statsMutex);
+      ++s.summary.warnings;
+    }
+    if (callbacks_.onWarning) callback([&] { callbacks_.onWarning(s.id, w); });
+  };
+  // Decoder losses become warnings, at most one a second (plus a final one at end of stream).
+  auto reportLoss = [&](bool force) {
+    const uint64_t lost = s.lostFrames.load(), corrupt = s.corruptFrames.load();
+    if (lost == reportedLost && corrupt == reportedCorrupt) return;
+    const auto now = Clock::now();
+    if (!force && (reportedLost || reportedCorrupt) && now - lastLossReport < std::chrono::seconds(1)) return;
+    std::string m = s.input + ": corrupt or undecodable data: ";
+    if (lost > reportedLost)
+      m += std::to_string(lost - reportedLost) + " frame(s) could not be decoded (near " +
+           std::to_string(s.lastLostPtsMs.load()) + " ms)";
+    if (corrupt > reportedCorrupt)
+      m += std::string(lost > reportedLost ? "; " : "") + std::to_string(corrupt - reportedCorrupt) +
+           " frame(s) decoded with errors";
+    m += "; skipped, continuing";
+    reportedLost = lost;
+    reportedCorrupt = corrupt;
+    lastLossReport = now;
+    {
+      std::lock_guard<std::mutex> lock(s.statsMutex);
+      s.summary.undecodable = lost;
+    }
+    warn(m);
+  };
 
   while (true) {
     GstSample* sample = nullptr;
@@ -562,13 +669,8 @@ void CpuPipeline::runStream(Stream& s) {
         endState = StreamState::Eos;
       }
     }
-    for (auto& w : warnings) {
-      {
-        std::lock_guard<std::mutex> lock(s.statsMutex);
-        ++s.summary.warnings;
-      }
-      if (callbacks_.onWarning) callback([&] { callbacks_.onWarning(s.id, w); });
-    }
+    for (auto& w : warnings) warn(w);
+    reportLoss(false);
     {
       std::lock_guard<std::mutex> lock(s.statsMutex);
       s.summary.dropped = droppedNow;
@@ -582,6 +684,8 @@ void CpuPipeline::runStream(Stream& s) {
       }
       if (eos) {
         endState = StreamState::Eos;
+        GstGlue::flushLost(s);
+        reportLoss(true);
         break;
       }
       if (s.live && frameNum == 0 && Clock::now() > connectDeadline) {

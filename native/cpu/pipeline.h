@@ -96,6 +96,7 @@ struct StreamSummary {
   uint64_t frames = 0;      // frames processed
   uint64_t dropped = 0;     // frames dropped before processing (live inputs only, when the worker lags)
   uint64_t warnings = 0;
+  uint64_t undecodable = 0; // frames the decoder could not decode (corrupt input), skipped
   int width = 0, height = 0;
   double wallMs = 0;        // from start() to the end of this stream
   double fps = 0;           // frames / wall time

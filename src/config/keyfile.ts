@@ -171,7 +171,7 @@ export function findEntry(g: KeyFileGroup, key: string): KeyFileEntry | undefine
   return g.entries.find((e) => e.key === key);
 }
 
-/** Unescapes one piece of a value (GLib escapes). `inList` permits `\;`. */
+/** Unescapes one piece of a value (GLib escapes; `\;` is accepted everywhere). */
 function unescape(e: KeyFileEntry, s: string): string {
   if (!s.includes('\\')) return s;
   let out = '';

@@ -39,7 +39,7 @@
 //    of the three anchor tracks (smoothed previous anchor -> current anchor), touching included.
 //  - Forgetting: an object whose last sighting is more than 300 ms (strictly) away from the current frame's
 //    ptsMs, in either direction (a jump back in time starts afresh), is forgotten at the start of the frame.
-//    At most 20000 objects are remembered per stream; beyond that the least recently seen is forgotten.
+//    At most 20000 objects are remembered per stream; beyond that the least recently seen tenth is forgotten.
 //  - A frame-size change mid-stream clears the position histories (they are in the old frame's pixels) but
 //    keeps counted flags and frames-seen.
 //  - The same id twice in one frame: only its first occurrence feeds line crossing / direction; every

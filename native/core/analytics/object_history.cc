@@ -1,6 +1,8 @@
 #include "core/analytics/object_history.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <utility>
 
 namespace dsk::analytics {
 
@@ -64,10 +66,13 @@ void ObjectStore::clearHistories() {
 }
 
 void ObjectStore::evictOldest() {
-  auto oldest = objects_.begin();
-  for (auto it = objects_.begin(); it != objects_.end(); ++it)
-    if (it->second.lastSeenPts < oldest->second.lastSeenPts) oldest = it;
-  if (oldest != objects_.end()) objects_.erase(oldest);
+  // Forget the least recently seen tenth in one pass, so a flood of new ids costs amortised O(1) each.
+  std::vector<std::pair<int64_t, uint64_t>> byAge;
+  byAge.reserve(objects_.size());
+  for (const auto& [id, s] : objects_) byAge.emplace_back(s.lastSeenPts, id);
+  const size_t drop = std::max<size_t>(1, byAge.size() / 10);
+  std::nth_element(byAge.begin(), byAge.begin() + static_cast<std::ptrdiff_t>(drop - 1), byAge.end());
+  for (size_t i = 0; i < drop; ++i) objects_.erase(byAge[i].second);
 }
 
 }  // namespace dsk::analytics

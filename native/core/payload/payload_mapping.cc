@@ -6,7 +6,7 @@
 namespace dsk {
 
 namespace {
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keeps static fields in the order the TS layer wrote them
 
 const json& need(const json& j, const char* key, const std::string& path) {
   if (!j.is_object() || !j.contains(key)) throw std::invalid_argument("payload mapping: missing " + path + "." + key);
@@ -69,7 +69,7 @@ PayloadMapping payloadMappingFromJson(const std::string& text) {
   if (root.contains("staticFields")) {
     const json& st = root["staticFields"];
     if (!st.is_object()) throw std::invalid_argument("payload mapping: $.staticFields must be an object");
-    for (auto it = st.begin(); it != st.end(); ++it) {  // nlohmann keeps keys sorted; TS sorts the same way
+    for (auto it = st.begin(); it != st.end(); ++it) {
       StaticField f;
       f.name = it.key();
       if (it->is_string()) {

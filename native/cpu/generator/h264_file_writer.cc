@@ -44,6 +44,7 @@ H264FileWriter::H264FileWriter(const std::string& path, int width, int height, i
   pipeline_ = gst_pipeline_new("dsk-sample-writer");
   GstElement* src = nullptr;
   GstElement* convert = nullptr;
+  GstElement* i420 = nullptr;
   GstElement* encoder = nullptr;
   GstElement* parse = nullptr;
   GstElement* filter = nullptr;
@@ -51,17 +52,18 @@ H264FileWriter::H264FileWriter(const std::string& path, int width, int height, i
   try {
     src = make("appsrc", "src");
     convert = make("videoconvert", "convert");
+    i420 = make("capsfilter", "i420");
     encoder = make("x264enc", "encoder");
     parse = make("h264parse", "parse");
     filter = make("capsfilter", "bytestream");
     sink = make("filesink", "sink");
   } catch (...) {
-    for (GstElement* e : {src, convert, encoder, parse, filter, sink})
+    for (GstElement* e : {src, convert, i420, encoder, parse, filter, sink})
       if (e) gst_object_unref(gst_object_ref_sink(e));
     teardown();
     throw;
   }
-  gst_bin_add_many(GST_BIN(pipeline_), src, convert, encoder, parse, filter, sink, nullptr);
+  gst_bin_add_many(GST_BIN(pipeline_), src, convert, i420, encoder, parse, filter, sink, nullptr);
   appsrc_ = src;
 
   GstCaps* raw = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "BGR", "width", G_TYPE_INT, width,
@@ -71,20 +73,26 @@ H264FileWriter::H264FileWriter(const std::string& path, int width, int height, i
                static_cast<guint64>(width) * height * 3 * 64, nullptr);
   gst_caps_unref(raw);
 
+  // 4:2:0: left alone, videoconvert would hand x264 Y444 and get a High 4:4:4 stream that hardware
+  // decoders (nvv4l2decoder) refuse.
+  GstCaps* yuv = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", nullptr);
+  g_object_set(i420, "caps", yuv, nullptr);
+  gst_caps_unref(yuv);
+
   g_object_set(encoder, "bitrate", static_cast<guint>(enc.bitrateKbps), "key-int-max", static_cast<guint>(enc.keyIntMax),
                "bframes", 0u, "threads", static_cast<guint>(enc.threads), "sliced-threads", FALSE, nullptr);
   gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", enc.speedPreset.c_str());
 
   g_object_set(parse, "config-interval", -1, nullptr);  // SPS/PPS before every IDR: decodable from any keyframe
   GstCaps* h264 = gst_caps_new_simple("video/x-h264", "stream-format", G_TYPE_STRING, "byte-stream", "alignment",
-                                      G_TYPE_STRING, "au", nullptr);
+                                      G_TYPE_STRING, "au", "profile", G_TYPE_STRING, "high", nullptr);
   g_object_set(filter, "caps", h264, nullptr);
   gst_caps_unref(h264);
   g_object_set(sink, "location", path.c_str(), "sync", FALSE, "async", FALSE, nullptr);
 
-  if (!gst_element_link_many(src, convert, encoder, parse, filter, sink, nullptr)) {
+  if (!gst_element_link_many(src, convert, i420, encoder, parse, filter, sink, nullptr)) {
     teardown();
-    throw std::runtime_error("could not link appsrc → videoconvert → x264enc → h264parse → filesink");
+    throw std::runtime_error("could not link appsrc → videoconvert → I420 → x264enc → h264parse → filesink");
   }
   bus_ = gst_element_get_bus(pipeline_);
   if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {

@@ -1,5 +1,6 @@
-// appsrc → videoconvert → x264enc → h264parse → video/x-h264,stream-format=byte-stream → filesink:
-// writes raw BGR frames as an H.264 elementary stream (like DeepStream's sample_720p.h264).
+// appsrc → videoconvert → video/x-raw,format=I420 → x264enc → h264parse →
+// video/x-h264,stream-format=byte-stream,profile=high → filesink: writes raw BGR frames as an H.264 (High,
+// 4:2:0, no B-frames) elementary stream, like DeepStream's sample_720p.h264.
 #pragma once
 
 #include <opencv2/core.hpp>

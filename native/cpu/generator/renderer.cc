@@ -96,7 +96,7 @@ void Renderer::buildBackground() {
     // grass, trees and roofs, lane markings and crosswalks.
     img.setTo(bgr(98, 99, 104));
     const int cx = cvRound(W * rng.uniform(0.42, 0.58)), cy = cvRound(H * rng.uniform(0.40, 0.56));
-    const int hw = cvRound(W * rng.uniform(0.26, 0.32)), hh = cvRound(H * rng.uniform(0.26, 0.32));
+    const int hw = cvRound(W * rng.uniform(0.22, 0.27)), hh = cvRound(H * rng.uniform(0.22, 0.28));
     const int kerb = std::max(3, cvRound(10 * unit));
     const cv::Rect corners[4] = {cv::Rect(0, 0, cx - hw, cy - hh), cv::Rect(cx + hw, 0, W - cx - hw, cy - hh),
                                  cv::Rect(0, cy + hh, cx - hw, H - cy - hh), cv::Rect(cx + hw, cy + hh, W - cx - hw, H - cy - hh)};
@@ -123,20 +123,26 @@ void Renderer::buildBackground() {
     }
     const int lw = std::max(2, cvRound(4 * unit));
     const int dash = cvRound(34 * unit), gap = cvRound(26 * unit);
-    // centre lines (yellow, dashed) outside the junction box
-    drawDashedLine(img, cv::Point(0, cy), cv::Point(cx - hw, cy), bgr(215, 190, 70), lw, dash, gap);
-    drawDashedLine(img, cv::Point(cx + hw, cy), cv::Point(W, cy), bgr(215, 190, 70), lw, dash, gap);
-    drawDashedLine(img, cv::Point(cx, 0), cv::Point(cx, cy - hh), bgr(215, 190, 70), lw, dash, gap);
-    drawDashedLine(img, cv::Point(cx, cy + hh), cv::Point(cx, H), bgr(215, 190, 70), lw, dash, gap);
-    // lane separators (white)
-    for (int k : {-1, 1}) {
-      drawDashedLine(img, cv::Point(0, cy + k * hh / 2), cv::Point(cx - hw, cy + k * hh / 2), bgr(225, 225, 220), lw - 1, dash / 2, gap);
-      drawDashedLine(img, cv::Point(cx + hw, cy + k * hh / 2), cv::Point(W, cy + k * hh / 2), bgr(225, 225, 220), lw - 1, dash / 2, gap);
-      drawDashedLine(img, cv::Point(cx + k * hw / 2, 0), cv::Point(cx + k * hw / 2, cy - hh), bgr(225, 225, 220), lw - 1, dash / 2, gap);
-      drawDashedLine(img, cv::Point(cx + k * hw / 2, cy + hh), cv::Point(cx + k * hw / 2, H), bgr(225, 225, 220), lw - 1, dash / 2, gap);
-    }
-    // crosswalks on the four arms
     const int stripe = std::max(3, cvRound(12 * unit)), depth = cvRound(38 * unit);
+    const int stopX0 = cx - hw - depth - 2 * kerb, stopX1 = cx + hw + depth + 2 * kerb;  // markings end at
+    const int stopY0 = cy - hh - depth - 2 * kerb, stopY1 = cy + hh + depth + 2 * kerb;  // the crosswalks
+    const cv::Scalar yellow = bgr(215, 190, 70), white = bgr(225, 225, 220);
+    drawDashedLine(img, cv::Point(0, cy), cv::Point(stopX0, cy), yellow, lw, dash, gap);
+    drawDashedLine(img, cv::Point(W, cy), cv::Point(stopX1, cy), yellow, lw, dash, gap);
+    drawDashedLine(img, cv::Point(cx, 0), cv::Point(cx, stopY0), yellow, lw, dash, gap);
+    drawDashedLine(img, cv::Point(cx, H), cv::Point(cx, stopY1), yellow, lw, dash, gap);
+    for (int k : {-1, 1}) {
+      drawDashedLine(img, cv::Point(0, cy + k * hh / 2), cv::Point(stopX0, cy + k * hh / 2), white, lw - 1, dash / 2, gap);
+      drawDashedLine(img, cv::Point(W, cy + k * hh / 2), cv::Point(stopX1, cy + k * hh / 2), white, lw - 1, dash / 2, gap);
+      drawDashedLine(img, cv::Point(cx + k * hw / 2, 0), cv::Point(cx + k * hw / 2, stopY0), white, lw - 1, dash / 2, gap);
+      drawDashedLine(img, cv::Point(cx + k * hw / 2, H), cv::Point(cx + k * hw / 2, stopY1), white, lw - 1, dash / 2, gap);
+    }
+    // stop lines
+    cv::line(img, cv::Point(stopX0, cy), cv::Point(stopX0, cy + hh - kerb), white, lw + 1);
+    cv::line(img, cv::Point(stopX1, cy), cv::Point(stopX1, cy - hh + kerb), white, lw + 1);
+    cv::line(img, cv::Point(cx, stopY0), cv::Point(cx - hw + kerb, stopY0), white, lw + 1);
+    cv::line(img, cv::Point(cx, stopY1), cv::Point(cx + hw - kerb, stopY1), white, lw + 1);
+    // crosswalks on the four arms
     for (int x = cx - hw + stripe; x < cx + hw - stripe; x += 2 * stripe) {
       cv::rectangle(img, cv::Rect(x, cy - hh - depth - kerb, stripe, depth), bgr(215, 215, 210), cv::FILLED);
       cv::rectangle(img, cv::Rect(x, cy + hh + kerb, stripe, depth), bgr(215, 215, 210), cv::FILLED);

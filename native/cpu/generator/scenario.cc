@@ -52,8 +52,8 @@ int hexDigit(char c) {
 }
 
 // A pleasant default palette (RGB) for objects without a colour.
-constexpr uint8_t kPalette[][3] = {{200, 40, 40},  {40, 90, 200},  {230, 200, 40}, {240, 240, 235},
-                                   {30, 150, 70},  {220, 120, 30}, {140, 50, 160}, {30, 30, 35}};
+constexpr uint8_t kPalette[][3] = {{200, 40, 40},  {40, 90, 200},  {230, 200, 40}, {32, 180, 200},
+                                   {30, 150, 70},  {220, 120, 30}, {140, 50, 160}, {255, 95, 160}};
 
 void parseColor(const json& j, const std::string& where, SceneObject& o) {
   if (j.is_string()) {

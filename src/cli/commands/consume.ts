@@ -27,7 +27,7 @@ interface ConsumeArgs {
 export async function consumeHandler(a: ArgumentsCamelCase<ConsumeArgs>): Promise<void> {
   const out = createOutput(a.logFormat, a.quiet);
   const conn = parseConnStr(a.connStr);
-  const validate = a.validate ? await loadMessageValidator() : undefined;
+  const validate = a.validate ? loadMessageValidator() : undefined;
   let invalid = 0;
   const msgs = await readMessages({
     bootstrapServers: conn.bootstrapServers,

@@ -1,0 +1,500 @@
+// CpuPipeline: the N-API adapter over dsk::cpu::CpuPipeline (native/cpu/pipeline.h).
+//
+//   const p = new addon.CpuPipeline({ inputs, analyticsConfigJson, detectorConfigPath?, trackerConfigPath?,
+//                                     realtime?, detector?, tracker?, queueFrames?, connectTimeoutMs?,
+//                                     scaleInGstreamer?, frameEvents?, eventQueueSize? });
+//   p.start(event => ...);  p.stop();  p.stats();
+//   addon.cpuDecodeOnly(path) -> Promise<{ frames, wallMs, fps, error? }>
+//   addon.cpuDetectorConfig(pathOrObject?) -> resolved detector parameters
+//
+// Events reach JS through one ThreadSafeFunction used without ever blocking: native threads append to a
+// bounded queue (frame events beyond eventQueueSize are dropped and counted; warning/error/eos are never
+// dropped) and schedule at most one pending JS call, which drains the whole queue.
+#include <napi.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "addon/registry.h"
+#include "core/analytics/analytics_config.h"
+#include "cpu/configs.h"
+#include "cpu/decode_bench.h"
+#include "cpu/keyfile_lite.h"
+#include "cpu/pipeline.h"
+
+namespace {
+
+using namespace dsk::cpu;
+
+std::string valueToString(const Napi::Value& v) {
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "1" : "0";
+  if (v.IsNumber()) {
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (d == static_cast<double>(static_cast<long long>(d))) return std::to_string(static_cast<long long>(d));
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.17g", d);
+    return buf;
+  }
+  if (v.IsArray()) {
+    auto a = v.As<Napi::Array>();
+    std::string out;
+    for (uint32_t i = 0; i < a.Length(); ++i) out += (i ? ";" : "") + valueToString(a.Get(i));
+    return out;
+  }
+  return v.ToString().Utf8Value();
+}
+
+// A config file (optional) plus per-key overrides from a JS object.
+dsk::keyfile::KeyFile keyFileFrom(const std::string& path, const Napi::Value& overrides, const char* what) {
+  dsk::keyfile::KeyFile kf =
+      path.empty() ? dsk::keyfile::KeyFile::fromPairs(what, "property", {}) : dsk::keyfile::KeyFile::load(path);
+  if (overrides.IsObject()) {
+    auto o = overrides.As<Napi::Object>();
+    auto keys = o.GetPropertyNames();
+    for (uint32_t i = 0; i < keys.Length(); ++i) {
+      const std::string k = keys.Get(i).ToString().Utf8Value();
+      kf.set("property", k, valueToString(o.Get(k)));
+    }
+  }
+  return kf;
+}
+
+// ---- events ------------------------------------------------------------------------------------------
+
+struct Event {
+  enum class Kind { Frame, Warning, Error, Eos } kind;
+  FrameResult frame;
+  int streamId = 0;
+  std::string message;
+  RunSummary summary;
+};
+
+Napi::Object stageToJs(Napi::Env env, const StageStat& s) {
+  auto o = Napi::Object::New(env);
+  o.Set("meanMs", s.meanMs());
+  o.Set("maxMs", s.maxMs);
+  o.Set("totalMs", s.totalMs);
+  return o;
+}
+
+Napi::Object summaryToJs(Napi::Env env, const RunSummary& r, uint64_t eventsDropped) {
+  auto o = Napi::Object::New(env);
+  o.Set("wallMs", r.wallMs);
+  o.Set("frames", static_cast<double>(r.frames));
+  o.Set("fps", r.fps);
+  o.Set("stopped", r.stopped);
+  o.Set("eventsDropped", static_cast<double>(eventsDropped));
+  auto streams = Napi::Array::New(env, r.streams.size());
+  for (size_t i = 0; i < r.streams.size(); ++i) {
+    const StreamSummary& s = r.streams[i];
+    auto so = Napi::Object::New(env);
+    so.Set("streamId", s.streamId);
+    so.Set("input", s.input);
+    so.Set("state", toString(s.state));
+    if (!s.error.empty()) so.Set("error", s.error);
+    so.Set("frames", static_cast<double>(s.frames));
+    so.Set("dropped", static_cast<double>(s.dropped));
+    so.Set("warnings", static_cast<double>(s.warnings));
+    so.Set("undecodable", static_cast<double>(s.undecodable));
+    so.Set("width", s.width);
+    so.Set("height", s.height);
+    so.Set("wallMs", s.wallMs);
+    so.Set("fps", s.fps);
+    so.Set("lastPtsMs", static_cast<double>(s.lastPtsMs));
+    so.Set("live", s.live);
+    auto t = Napi::Object::New(env);
+    t.Set("decodeWait", stageToJs(env, s.stages.decodeWait));
+    t.Set("scale", stageToJs(env, s.stages.scale));
+    t.Set("detect", stageToJs(env, s.stages.detect));
+    t.Set("track", stageToJs(env, s.stages.track));
+    t.Set("analytics", stageToJs(env, s.stages.analytics));
+    t.Set("process", stageToJs(env, s.stages.process));
+    so.Set("timings", t);
+    streams.Set(static_cast<uint32_t>(i), so);
+  }
+  o.Set("streams", streams);
+  return o;
+}
+
+template <typename M>
+Napi::Object labelMap(Napi::Env env, const M& m) {
+  auto o = Napi::Object::New(env);
+  for (const auto& [k, v] : m) o.Set(k, static_cast<double>(v));
+  return o;
+}
+
+Napi::Object frameToJs(Napi::Env env, const FrameResult& f) {
+  auto o = Napi::Object::New(env);
+  o.Set("kind", "frame");
+  o.Set("streamId", f.streamId);
+  o.Set("frameNum", static_cast<double>(f.frameNum));
+  o.Set("ptsMs", static_cast<double>(f.ptsMs));
+  o.Set("width", f.width);
+  o.Set("height", f.height);
+  o.Set("numObjects", static_cast<double>(f.objects.size()));
+  o.Set("objLCCurrCnt", labelMap(env, f.analytics.objLCCurrCnt));
+  o.Set("objLCCumCnt", labelMap(env, f.analytics.objLCCumCnt));
+  o.Set("objInROIcnt", labelMap(env, f.analytics.objInROIcnt));
+  auto oc = Napi::Object::New(env);
+  for (const auto& [k, v] : f.analytics.ocStatus) oc.Set(k, v);
+  o.Set("ocStatus", oc);
+  auto cnt = Napi::Object::New(env);
+  for (const auto& [k, v] : f.analytics.objCnt) cnt.Set(std::to_string(k), static_cast<double>(v));
+  o.Set("objCnt", cnt);
+  auto objs = Napi::Array::New(env, f.objects.size());
+  for (size_t i = 0; i < f.objects.size(); ++i) {
+    const auto& t = f.objects[i];
+    auto x = Napi::Object::New(env);
+    x.Set("id", static_cast<double>(t.id));
+    x.Set("classId", t.classId);
+    x.Set("left", t.box.left);
+    x.Set("top", t.box.top);
+    x.Set("width", t.box.width);
+    x.Set("height", t.box.height);
+    objs.Set(static_cast<uint32_t>(i), x);
+  }
+  o.Set("objects", objs);
+  auto tm = Napi::Object::New(env);
+  tm.Set("decodeWaitMs", f.timings.decodeWaitMs);
+  tm.Set("scaleMs", f.timings.scaleMs);
+  tm.Set("detectMs", f.timings.detectMs);
+  tm.Set("trackMs", f.timings.trackMs);
+  tm.Set("analyticsMs", f.timings.analyticsMs);
+  tm.Set("processMs", f.timings.processMs);
+  o.Set("timings", tm);
+  return o;
+}
+
+class EventSink : public std::enable_shared_from_this<EventSink> {
+ public:
+  EventSink(size_t frameCapacity) : frameCapacity_(frameCapacity) {}
+
+  // Runs on the JS thread once the eos event has been delivered.
+  std::function<void()> onDone;
+
+  void open(Napi::Env env, Napi::Function cb) {
+    tsfn_ = Napi::ThreadSafeFunction::New(env, cb, "ds-kafka CpuPipeline events", 0, 1);
+    open_ = true;
+  }
+
+  // Any thread; never blocks on JavaScript.
+  void push(Event&& e) {
+    std::unique_lock<std::mutex> lock(m_);
+    if (!open_) return;
+    if (e.kind == Event::Kind::Frame) {
+      if (framesQueued_ >= frameCapacity_) {
+        ++dropped_;
+        return;
+      }
+      ++framesQueued_;
+    }
+    queue_.push_back(std::move(e));
+    if (scheduled_) return;
+    scheduled_ = true;
+    lock.unlock();
+    schedule();
+  }
+
+  uint64_t dropped() const {
+    std::lock_guard<std::mutex> lock(m_);
+    return dropped_;
+  }
+
+  // JS thread: closes without delivering what is left (used when the wrapper is collected).
+  void abandon() {
+    std::lock_guard<std::mutex> lock(m_);
+    if (open_) {
+      open_ = false;
+      tsfn_.Release();
+    }
+  }
+
+ private:
+  void schedule() {
+    auto self = shared_from_this();
+    if (tsfn_.NonBlockingCall([self](Napi::Env env, Napi::Function cb) { self->drain(env, cb); }) != napi_ok) {
+      std::lock_guard<std::mutex> relock(m_);
+      scheduled_ = false;
+    }
+  }
+
+  void drain(Napi::Env env, Napi::Function cb) {
+    std::deque<Event> batch;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      batch.swap(queue_);
+      scheduled_ = false;
+      framesQueued_ = 0;
+    }
+    if (env == nullptr) return;
+    while (!batch.empty()) {
+      Event e = std::move(batch.front());
+      batch.pop_front();
+      Napi::HandleScope scope(env);
+      Napi::Object o;
+      switch (e.kind) {
+        case Event::Kind::Frame:
+          o = frameToJs(env, e.frame);
+          break;
+        case Event::Kind::Warning:
+        case Event::Kind::Error:
+          o = Napi::Object::New(env);
+          o.Set("kind", e.kind == Event::Kind::Warning ? "warning" : "error");
+          o.Set("streamId", e.streamId);
+          o.Set("message", e.message);
+          break;
+        case Event::Kind::Eos:
+          o = summaryToJs(env, e.summary, dropped());
+          o.Set("kind", "eos");
+          break;
+      }
+      bool threw = false;
+      Napi::Error error;
+      try {
+        cb.Call({o});
+      } catch (const Napi::Error& err) {
+        threw = true;
+        error = err;
+      }
+      if (e.kind == Event::Kind::Eos) {
+        {
+          std::lock_guard<std::mutex> lock(m_);
+          if (open_) {
+            open_ = false;
+            tsfn_.Release();  // the last event: let the event loop exit
+          }
+        }
+        if (onDone) onDone();
+      }
+      if (threw) {
+        // A throwing handler surfaces as uncaughtException (like any callback's throw); the events after
+        // it are delivered on a later turn rather than lost.
+        bool again = false;
+        {
+          std::lock_guard<std::mutex> lock(m_);
+          for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+            if (it->kind == Event::Kind::Frame) ++framesQueued_;
+            queue_.push_front(std::move(*it));
+          }
+          if (open_ && !queue_.empty() && !scheduled_) again = scheduled_ = true;
+        }
+        if (again) schedule();
+        error.ThrowAsJavaScriptException();
+        return;
+      }
+    }
+  }
+
+  mutable std::mutex m_;
+  std::deque<Event> queue_;
+  size_t frameCapacity_;
+  size_t framesQueued_ = 0;
+  uint64_t dropped_ = 0;
+  bool scheduled_ = false;
+  bool open_ = false;
+  Napi::ThreadSafeFunction tsfn_;
+};
+
+// ---- the wrapper -------------------------------------------------------------------------------------
+
+class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "CpuPipeline",
+                       {InstanceMethod("start", &PipelineWrap::Start), InstanceMethod("stop", &PipelineWrap::Stop),
+                        InstanceMethod("stats", &PipelineWrap::Stats)});
+  }
+
+  explicit PipelineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PipelineWrap>(info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject()) throw Napi::TypeError::New(env, "CpuPipeline: options object expected");
+    auto o = info[0].As<Napi::Object>();
+    try {
+      Napi::Value inputs = o.Get("inputs");
+      if (!inputs.IsArray() || inputs.As<Napi::Array>().Length() == 0)
+        throw std::invalid_argument("CpuPipeline: options.inputs must be a non-empty array of paths or URIs");
+      auto arr = inputs.As<Napi::Array>();
+      for (uint32_t i = 0; i < arr.Length(); ++i) {
+        if (!arr.Get(i).IsString()) throw std::invalid_argument("CpuPipeline: options.inputs[" + std::to_string(i) + "] must be a string");
+        options_.inputs.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
+      }
+      Napi::Value ac = o.Get("analyticsConfigJson");
+      if (ac.IsString() && !ac.As<Napi::String>().Utf8Value().empty())
+        options_.analytics = dsk::analyticsConfigFromJson(ac.As<Napi::String>().Utf8Value());
+      auto str = [&](const char* k) {
+        Napi::Value v = o.Get(k);
+        return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+      };
+      options_.detector = motionDetectorConfigFromKeyFile(keyFileFrom(str("detectorConfigPath"), o.Get("detector"), "detector options"));
+      options_.tracker = trackerConfigFromKeyFile(keyFileFrom(str("trackerConfigPath"), o.Get("tracker"), "tracker options"));
+      auto boolOpt = [&](const char* k, bool def) {
+        Napi::Value v = o.Get(k);
+        return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : def;
+      };
+      auto intOpt = [&](const char* k, int def) {
+        Napi::Value v = o.Get(k);
+        return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : def;
+      };
+      options_.realtime = boolOpt("realtime", false);
+      options_.scaleInGstreamer = boolOpt("scaleInGstreamer", false);
+      options_.queueFrames = intOpt("queueFrames", options_.queueFrames);
+      options_.connectTimeoutMs = intOpt("connectTimeoutMs", options_.connectTimeoutMs);
+      frameEvents_ = boolOpt("frameEvents", true);
+      const int cap = intOpt("eventQueueSize", 1024);
+      sink_ = std::make_shared<EventSink>(static_cast<size_t>(cap < 1 ? 1 : cap));
+      // Validates options and element availability now, so mistakes throw from the constructor.
+      PipelineCallbacks cbs;
+      auto sink = sink_;
+      const bool frames = frameEvents_;
+      if (frames) {
+        cbs.onFrame = [sink](const FrameResult& f) {
+          Event e{Event::Kind::Frame, f, f.streamId, {}, {}};
+          sink->push(std::move(e));
+        };
+      }
+      cbs.onWarning = [sink](int id, const std::string& m) { sink->push({Event::Kind::Warning, {}, id, m, {}}); };
+      cbs.onError = [sink](int id, const std::string& m) { sink->push({Event::Kind::Error, {}, id, m, {}}); };
+      cbs.onEos = [sink](const RunSummary& r) { sink->push({Event::Kind::Eos, {}, -1, {}, r}); };
+      pipeline_ = std::make_unique<CpuPipeline>(options_, std::move(cbs));
+    } catch (const Napi::Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, e.what());
+    }
+  }
+
+  ~PipelineWrap() override {
+    if (pipeline_) pipeline_->stop();
+    pipeline_.reset();
+    if (sink_) sink_->abandon();
+  }
+
+ private:
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "CpuPipeline.start: event callback expected");
+    if (started_) throw Napi::Error::New(env, "CpuPipeline.start: already started");
+    started_ = true;
+    // Keep this object (and so the native pipeline) alive while it runs, even if JS drops it.
+    self_ = Napi::Persistent(info.This().As<Napi::Object>());
+    sink_->onDone = [this] { self_.Reset(); };
+    sink_->open(env, info[0].As<Napi::Function>());
+    try {
+      pipeline_->start();
+    } catch (const std::exception& e) {
+      sink_->abandon();
+      self_.Reset();
+      throw Napi::Error::New(env, e.what());
+    }
+    return info.This();
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    if (pipeline_) pipeline_->stop();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto o = summaryToJs(env, pipeline_->stats(), sink_->dropped());
+    o.Set("running", started_ && !pipeline_->finished());
+    return o;
+  }
+
+  PipelineOptions options_;
+  std::unique_ptr<CpuPipeline> pipeline_;
+  std::shared_ptr<EventSink> sink_;
+  bool frameEvents_ = true;
+  bool started_ = false;
+  Napi::ObjectReference self_;
+};
+
+// ---- decode-only benchmark helper ------------------------------------------------------------------------
+
+class DecodeWorker : public Napi::AsyncWorker {
+ public:
+  DecodeWorker(Napi::Env env, std::string input)
+      : Napi::AsyncWorker(env), input_(std::move(input)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override { result_ = decodeOnly(input_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    auto o = Napi::Object::New(env);
+    o.Set("frames", static_cast<double>(result_.frames));
+    o.Set("wallMs", result_.wallMs);
+    o.Set("fps", result_.fps);
+    if (!result_.error.empty()) o.Set("error", result_.error);
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::string input_;
+  DecodeBenchResult result_;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value DecodeOnly(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "cpuDecodeOnly: path expected");
+  auto* w = new DecodeWorker(info.Env(), info[0].As<Napi::String>().Utf8Value());
+  auto p = w->promise();
+  w->Queue();
+  return p;
+}
+
+Napi::Value DetectorConfig(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    const std::string path = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    const Napi::Value overrides = info[0].IsObject() ? info[0] : info[1];
+    const MotionDetectorConfig c = motionDetectorConfigFromKeyFile(keyFileFrom(path, overrides, "detector options"));
+    auto o = Napi::Object::New(env);
+    o.Set("algorithm", c.algorithm == MotionDetectorConfig::Algorithm::Mog2 ? "mog2" : "knn");
+    o.Set("processing-width", c.processingWidth);
+    o.Set("history", c.history);
+    o.Set("var-threshold", c.varThreshold);
+    o.Set("dist2-threshold", c.dist2Threshold);
+    o.Set("mixtures", c.mixtures);
+    o.Set("detect-shadows", c.detectShadows);
+    o.Set("shadow-threshold", c.shadowThreshold);
+    o.Set("learning-rate", c.learningRate);
+    o.Set("warmup-frames", c.warmupFrames);
+    o.Set("blur-kernel", c.blurKernel);
+    o.Set("open-kernel", c.openKernel);
+    o.Set("close-kernel", c.closeKernel);
+    o.Set("min-area", c.minArea);
+    o.Set("max-area", c.maxArea);
+    o.Set("max-area-fraction", c.maxAreaFraction);
+    o.Set("min-aspect", c.minAspect);
+    o.Set("max-aspect", c.maxAspect);
+    o.Set("max-detections", c.maxDetections);
+    o.Set("class-id", c.classId);
+    auto region = Napi::Array::New(env);
+    uint32_t n = 0;
+    for (const auto& p : c.region) {
+      region.Set(n++, p.x);
+      region.Set(n++, p.y);
+    }
+    o.Set("region", region);
+    o.Set("region-width", c.regionWidth);
+    o.Set("region-height", c.regionHeight);
+    return o;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
+void Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("CpuPipeline", PipelineWrap::Define(env));
+  exports.Set("cpuDecodeOnly", Napi::Function::New(env, DecodeOnly, "cpuDecodeOnly"));
+  exports.Set("cpuDetectorConfig", Napi::Function::New(env, DetectorConfig, "cpuDetectorConfig"));
+}
+
+}  // namespace
+
+DSK_REGISTER_BINDING(pipeline, Init);

@@ -1,0 +1,66 @@
+// `ds-kafka config check <file...>`: parse config files as the pipeline would, explain what they mean
+// (rules in words, payload fields), and fail with file:line:key on the first error.
+import type { Argv } from 'yargs';
+import { loadAnalyticsConfig } from '../../config/analytics-config.js';
+import { formatWarning, type ConfigWarning } from '../../config/errors.js';
+import { detectConfigKindOfFile } from '../../config/explain.js';
+import { explainConfig } from '../../config/explain.js';
+import { buildPayloadMapping } from '../../config/field-mapping.js';
+import { loadKafkaConfig } from '../../config/kafka-config.js';
+import { loadMsgconvConfig, type MsgconvConfig } from '../../config/msgconv-config.js';
+import { InputError } from '../../errors.js';
+import { existsSync } from 'node:fs';
+import { createOutput } from '../output.js';
+
+export function configCommand(y: Argv) {
+  return y
+    .command(
+      'check <files..>',
+      'parse config files (config_nvdsanalytics.txt, cfg_kafka.txt, msgconv config) and explain them',
+      (b) =>
+        b
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'config files; the kind is detected from their groups' })
+          .option('msgconv-config', { type: 'string', describe: 'converter config whose renames/static fields apply to the explained payload' }),
+      (a) => {
+        const out = createOutput('text', Boolean(a.quiet));
+        const files = (a.files as string[]) ?? [];
+        for (const f of files) if (!existsSync(f)) throw new InputError(`config file not found: ${f}`);
+        let msgconv: MsgconvConfig | undefined;
+        const extra: ConfigWarning[] = [];
+        const msgconvPath = (a.msgconvConfig as string | undefined) ?? files.find((f) => detectConfigKindOfFile(f) === 'msgconv');
+        if (msgconvPath) {
+          const r = loadMsgconvConfig(msgconvPath);
+          msgconv = r.config;
+          extra.push(...r.warnings);
+        }
+        for (const file of files) {
+          const kind = detectConfigKindOfFile(file);
+          if (kind === 'analytics' || kind === 'unknown') {
+            const parsed = loadAnalyticsConfig(file);
+            const mapping = buildPayloadMapping(
+              parsed.config,
+              msgconv,
+              parsed.config.streams.map((s) => s.streamId),
+              { warnings: extra },
+            );
+            out.result(explainConfig(parsed, mapping, file === msgconvPath ? [] : extra));
+          } else if (kind === 'kafka') {
+            const k = loadKafkaConfig(file);
+            const props = [...k.protoCfg, ...k.producerProtoCfg, ...k.passthrough];
+            out.result(
+              `${file}: Kafka adaptor config; message key = value of "${k.partitionKey}" in the message` +
+                (props.length ? `; librdkafka properties: ${props.map(([p, v]) => `${p}=${/pass|secret|key\b/i.test(p) ? '***' : v}`).join(', ')}` : '') +
+                (k.warnings.length ? `\n${k.warnings.map(formatWarning).join('\n')}` : ''),
+            );
+          } else if (kind === 'msgconv' && files.filter((f) => detectConfigKindOfFile(f) === 'analytics').length === 0) {
+            const m = msgconv!;
+            out.result(
+              `${file}: converter config; analyticsModule ${JSON.stringify(m.analyticsModule)}` +
+                (extra.length ? `\n${extra.map(formatWarning).join('\n')}` : ''),
+            );
+          }
+        }
+      },
+    )
+    .demandCommand(1, 'choose: check');
+}

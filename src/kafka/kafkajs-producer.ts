@@ -1,0 +1,130 @@
+// The JavaScript path (--producer kafkajs): the seed's "simpler approach" done right. Messages queue in
+// memory and a single sender loop delivers them in order, reconnecting with backoff while the broker is
+// down, until delivered or past the delivery deadline. kafkajs is unmaintained: it stays behind the
+// MessageProducer interface so it can be swapped out.
+//
+// Delivery guarantee: at least once. kafkajs' idempotence does not survive a re-sent batch after a
+// connection loss, so a broker restart can duplicate a batch; the native producer has no such gap.
+import kafkajs from 'kafkajs';
+import type { DeliveryEvent, DeliveryStats, MessageProducer, ProducerEvent, ProducerOptions } from './types.js';
+
+const { Kafka, logLevel } = kafkajs;
+
+interface Pending {
+  seq: number;
+  key: string | null;
+  value: string;
+  at: number;
+}
+
+const MAX_BATCH = 500;
+
+export class KafkajsProducer implements MessageProducer {
+  readonly kind = 'kafkajs' as const;
+  private readonly producer: kafkajs.Producer;
+  private readonly queue: Pending[] = [];
+  private seq = 0;
+  private delivered = 0;
+  private failed = 0;
+  private connected = false;
+  private closed = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly deadlineMs: number;
+
+  constructor(
+    private readonly options: ProducerOptions,
+    private readonly onEvent: (e: ProducerEvent) => void = () => {},
+  ) {
+    this.deadlineMs = options.deliveryTimeoutMs ?? 300_000;
+    const kafka = new Kafka({
+      clientId: 'ds-kafka',
+      brokers: options.bootstrapServers.split(','),
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000,
+      retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  send(key: string | null, value: string): number {
+    if (this.closed) throw new Error('producer is closed');
+    const seq = ++this.seq;
+    this.queue.push({ seq, key, value, at: Date.now() });
+    this.loop ??= this.run();
+    this.wake?.();
+    return seq;
+  }
+
+  stats(): DeliveryStats {
+    return { produced: this.seq, delivered: this.delivered, failed: this.failed, inFlight: this.seq - this.delivered - this.failed, droppedEvents: 0 };
+  }
+
+  async flush(timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (this.stats().inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    return this.stats().inFlight === 0;
+  }
+
+  async close(timeoutMs: number): Promise<DeliveryStats> {
+    await this.flush(timeoutMs);
+    this.closed = true;
+    // Whatever is still queued after the flush deadline is reported as failed, never silently dropped.
+    for (const p of this.queue.splice(0)) this.report(p, false, 'not delivered before close');
+    this.wake?.();
+    await this.loop;
+    if (this.connected) await this.producer.disconnect().catch(() => {});
+    return this.stats();
+  }
+
+  private report(p: Pending, ok: boolean, error?: string, partition = -1, offset = -1): void {
+    if (ok) this.delivered++;
+    else this.failed++;
+    const e: DeliveryEvent = { type: 'delivery', seq: p.seq, ok, partition, offset, latencyMs: Date.now() - p.at };
+    if (error) e.error = error;
+    this.onEvent(e);
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 200;
+    while (!this.closed || this.queue.length > 0) {
+      if (this.queue.length === 0) {
+        if (this.closed) break;
+        await new Promise<void>((r) => (this.wake = r));
+        this.wake = undefined;
+        continue;
+      }
+      const now = Date.now();
+      while (this.queue.length > 0 && now - this.queue[0]!.at > this.deadlineMs) {
+        this.report(this.queue.shift()!, false, `not delivered within ${this.deadlineMs} ms`);
+      }
+      const batch = this.queue.slice(0, MAX_BATCH);
+      if (batch.length === 0) continue;
+      try {
+        if (!this.connected) {
+          await this.producer.connect();
+          this.connected = true;
+        }
+        const res = await this.producer.send({
+          topic: this.options.topic,
+          acks: -1,
+          messages: batch.map((p) => ({ key: p.key, value: p.value })),
+        });
+        this.queue.splice(0, batch.length);
+        const first = res[0];
+        const base = first ? Number(first.baseOffset ?? first.offset ?? -1) : -1;
+        batch.forEach((p, i) => this.report(p, true, undefined, first?.partition ?? -1, base >= 0 ? base + i : -1));
+        backoff = 200;
+      } catch (err) {
+        this.onEvent({ type: 'log', level: 'warn', message: `kafkajs: ${(err as Error).message}; retrying (messages stay queued)` });
+        if (this.closed) break;
+        if (this.connected) {
+          await this.producer.disconnect().catch(() => {});
+          this.connected = false;
+        }
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+}

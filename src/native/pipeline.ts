@@ -1,0 +1,242 @@
+// The CPU backend pipeline (native/cpu/pipeline.h through native/addon/pipeline_binding.cc):
+// decode (GStreamer) -> motion detection (OpenCV) -> SORT tracking -> analytics, all in C++.
+// Frames never cross into JavaScript; per-frame analytics records, warnings, errors and the end-of-run
+// summary arrive as events through a bounded, non-blocking queue (frame events beyond eventQueueSize are
+// dropped and counted in eventsDropped; warning/error/eos are never dropped).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAddon, packageRoot } from './addon.js';
+
+export type KeyFileValue = string | number | boolean | number[];
+
+export interface CpuPipelineOptions {
+  /** Stream N = inputs[N]: a file path (.h264 elementary stream, MP4/MKV/AVI...) or a file:// / rtsp:// URI. */
+  inputs: string[];
+  /** ResolvedAnalyticsConfig as JSON (src/config/resolved.ts). Absent: counts objects only (objCnt). */
+  analyticsConfigJson?: string;
+  /** config/detector_motion.txt-style key file. Absent: built-in defaults (the shipped file's values). */
+  detectorConfigPath?: string;
+  /** config/tracker_sort.txt-style key file. */
+  trackerConfigPath?: string;
+  /** Key overrides applied on top of the detector file, e.g. { 'processing-width': 480 }. */
+  detector?: Record<string, KeyFileValue>;
+  /** Key overrides applied on top of the tracker file, e.g. { 'min-hits': 5 }. */
+  tracker?: Record<string, KeyFileValue>;
+  /** Pace file inputs at their frame rate, as a live camera would (default false: as fast as possible). */
+  realtime?: boolean;
+  /** Decoded frames buffered per stream between the decoder and the worker (default 4). */
+  queueFrames?: number;
+  /** Network inputs: error when no frame arrives within this time (default 8000 ms). */
+  connectTimeoutMs?: number;
+  /** Downscale in GStreamer (videoscale) instead of OpenCV (default false; OpenCV measured faster). */
+  scaleInGstreamer?: boolean;
+  /** Deliver per-frame events to JavaScript (default true). */
+  frameEvents?: boolean;
+  /** Frame events that may wait for JavaScript before newer ones are dropped (default 1024). */
+  eventQueueSize?: number;
+}
+
+export interface TrackedBox {
+  id: number;
+  classId: number;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface FrameTimings {
+  decodeWaitMs: number;
+  scaleMs: number;
+  detectMs: number;
+  trackMs: number;
+  analyticsMs: number;
+  /** scale + detect + track + analytics */
+  processMs: number;
+}
+
+/** One frame's analytics record (NvDsAnalyticsFrameMeta's fields) plus frame meta. */
+export interface CpuFrameEvent {
+  kind: 'frame';
+  streamId: number;
+  frameNum: number;
+  ptsMs: number;
+  width: number;
+  height: number;
+  numObjects: number;
+  objLCCurrCnt: Record<string, number>;
+  objLCCumCnt: Record<string, number>;
+  objInROIcnt: Record<string, number>;
+  ocStatus: Record<string, boolean>;
+  /** class id (as a string) -> objects in the frame */
+  objCnt: Record<string, number>;
+  objects: TrackedBox[];
+  timings: FrameTimings;
+}
+
+export interface CpuWarningEvent {
+  kind: 'warning';
+  streamId: number;
+  message: string;
+}
+
+export interface CpuErrorEvent {
+  kind: 'error';
+  streamId: number;
+  message: string;
+}
+
+export interface StageStat {
+  meanMs: number;
+  maxMs: number;
+  totalMs: number;
+}
+
+export interface CpuStreamSummary {
+  streamId: number;
+  input: string;
+  state: 'starting' | 'running' | 'eos' | 'error' | 'stopped';
+  error?: string;
+  frames: number;
+  /** Frames dropped before processing (live inputs only, when processing lags). */
+  dropped: number;
+  warnings: number;
+  /** Frames the decoder could not decode (corrupt input); skipped with a warning. */
+  undecodable: number;
+  width: number;
+  height: number;
+  wallMs: number;
+  fps: number;
+  lastPtsMs: number;
+  live: boolean;
+  timings: {
+    decodeWait: StageStat;
+    scale: StageStat;
+    detect: StageStat;
+    track: StageStat;
+    analytics: StageStat;
+    process: StageStat;
+  };
+}
+
+export interface CpuRunSummary {
+  wallMs: number;
+  frames: number;
+  fps: number;
+  stopped: boolean;
+  /** Frame events dropped because JavaScript fell behind (the analytics themselves are never skipped). */
+  eventsDropped: number;
+  streams: CpuStreamSummary[];
+}
+
+export interface CpuEosEvent extends CpuRunSummary {
+  kind: 'eos';
+}
+
+export type CpuPipelineEvent = CpuFrameEvent | CpuWarningEvent | CpuErrorEvent | CpuEosEvent;
+
+export interface NativeCpuPipeline {
+  /** Starts every stream; events arrive on the JS thread. Once per instance. */
+  start(onEvent: (event: CpuPipelineEvent) => void): NativeCpuPipeline;
+  /** Graceful and idempotent; an eos event (stopped: true) still follows. */
+  stop(): void;
+  stats(): CpuRunSummary & { running: boolean };
+}
+
+export interface DecodeOnlyResult {
+  frames: number;
+  wallMs: number;
+  fps: number;
+  error?: string;
+}
+
+declare module './addon.js' {
+  interface NativeAddon {
+    CpuPipeline: new (options: CpuPipelineOptions) => NativeCpuPipeline;
+    /** Decode-only throughput of one input (the benchmark baseline). */
+    cpuDecodeOnly(input: string): Promise<DecodeOnlyResult>;
+    /** The resolved detector parameters of a key file and/or overrides (throws naming file, line, key). */
+    cpuDetectorConfig(
+      pathOrOverrides?: string | Record<string, KeyFileValue>,
+      overrides?: Record<string, KeyFileValue>,
+    ): Record<string, unknown>;
+  }
+}
+
+/** The shipped configs (config/detector_motion.txt, config/tracker_sort.txt), when present. */
+export function defaultCpuConfigPaths(): { detectorConfigPath?: string; trackerConfigPath?: string } {
+  const d = join(packageRoot, 'config', 'detector_motion.txt');
+  const t = join(packageRoot, 'config', 'tracker_sort.txt');
+  return { ...(existsSync(d) ? { detectorConfigPath: d } : {}), ...(existsSync(t) ? { trackerConfigPath: t } : {}) };
+}
+
+export interface CpuRunResult extends CpuRunSummary {
+  warnings: CpuWarningEvent[];
+  errors: CpuErrorEvent[];
+}
+
+export class CpuPipelineError extends Error {
+  constructor(
+    message: string,
+    readonly result: CpuRunResult,
+  ) {
+    super(message);
+    this.name = 'CpuPipelineError';
+  }
+}
+
+export interface RunCpuPipelineControl {
+  /** Aborting stops the pipeline gracefully; the promise then resolves with stopped: true. */
+  signal?: AbortSignal;
+  onWarning?: (w: CpuWarningEvent) => void;
+}
+
+/**
+ * Runs the CPU pipeline to the end of every input. Resolves with the run summary (plus the warnings);
+ * rejects with CpuPipelineError (message = the errors, `result` = the summary) when any input failed.
+ * Uses the shipped detector/tracker configs unless paths are given.
+ */
+export function runCpuPipeline(
+  options: CpuPipelineOptions,
+  onFrame?: (frame: CpuFrameEvent) => void,
+  control: RunCpuPipelineControl = {},
+): Promise<CpuRunResult> {
+  const addon = loadAddon();
+  const opts: CpuPipelineOptions = { ...defaultCpuConfigPaths(), ...options, frameEvents: options.frameEvents ?? !!onFrame };
+  return new Promise<CpuRunResult>((resolve, reject) => {
+    let pipeline: NativeCpuPipeline;
+    try {
+      pipeline = new addon.CpuPipeline(opts);
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const warnings: CpuWarningEvent[] = [];
+    const errors: CpuErrorEvent[] = [];
+    const onAbort = () => pipeline.stop();
+    if (control.signal?.aborted) queueMicrotask(onAbort);
+    control.signal?.addEventListener('abort', onAbort, { once: true });
+    pipeline.start((event) => {
+      switch (event.kind) {
+        case 'frame':
+          onFrame?.(event);
+          break;
+        case 'warning':
+          warnings.push(event);
+          control.onWarning?.(event);
+          break;
+        case 'error':
+          errors.push(event);
+          break;
+        case 'eos': {
+          control.signal?.removeEventListener('abort', onAbort);
+          const { kind: _kind, ...summary } = event;
+          const result: CpuRunResult = { ...summary, warnings, errors };
+          if (errors.length > 0) reject(new CpuPipelineError(errors.map((e) => e.message).join('; '), result));
+          else resolve(result);
+          break;
+        }
+      }
+    });
+  });
+}
