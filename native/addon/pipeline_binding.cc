@@ -1,10 +1,10 @@
 // CpuPipeline: the N-API adapter over dsk::cpu::CpuPipeline (native/cpu/pipeline.h).
 //
 //   const p = new addon.CpuPipeline({ inputs, analyticsConfigJson, detectorConfigPath?, trackerConfigPath?,
-//                                     realtime?, detector?, tracker?, queueFrames?, connectTimeoutMs?,
+//                                     realtime?, detector?, tracker?, queueFrames?, connectTimeoutMs?, decoderThreads?,
 //                                     scaleInGstreamer?, frameEvents?, eventQueueSize? });
 //   p.start(event => ...);  p.stop();  p.stats();
-//   addon.cpuDecodeOnly(path) -> Promise<{ frames, wallMs, fps, error? }>
+//   addon.cpuDecodeOnly(path, decoderThreads = 0) -> Promise<{ frames, wallMs, fps, error? }>
 //   addon.cpuDetectorConfig(pathOrObject?) -> resolved detector parameters
 //
 // Events reach JS through one ThreadSafeFunction used without ever blocking: native threads append to a
@@ -344,6 +344,9 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
       options_.scaleInGstreamer = boolOpt("scaleInGstreamer", false);
       options_.queueFrames = intOpt("queueFrames", options_.queueFrames);
       options_.connectTimeoutMs = intOpt("connectTimeoutMs", options_.connectTimeoutMs);
+      options_.decoderThreads = intOpt("decoderThreads", options_.decoderThreads);
+      if (options_.decoderThreads < 0 || options_.decoderThreads > 64)
+        throw std::invalid_argument("CpuPipeline: decoderThreads must be in [0, 64]");
       frameEvents_ = boolOpt("frameEvents", true);
       const int cap = intOpt("eventQueueSize", 1024);
       sink_ = std::make_shared<EventSink>(static_cast<size_t>(cap < 1 ? 1 : cap));
@@ -418,10 +421,10 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
 
 class DecodeWorker : public Napi::AsyncWorker {
  public:
-  DecodeWorker(Napi::Env env, std::string input)
-      : Napi::AsyncWorker(env), input_(std::move(input)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  DecodeWorker(Napi::Env env, std::string input, int threads)
+      : Napi::AsyncWorker(env), input_(std::move(input)), threads_(threads), deferred_(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override { result_ = decodeOnly(input_); }
+  void Execute() override { result_ = decodeOnly(input_, threads_); }
   void OnOK() override {
     Napi::Env env = Env();
     auto o = Napi::Object::New(env);
@@ -435,13 +438,15 @@ class DecodeWorker : public Napi::AsyncWorker {
 
  private:
   std::string input_;
+  int threads_ = 0;
   DecodeBenchResult result_;
   Napi::Promise::Deferred deferred_;
 };
 
 Napi::Value DecodeOnly(const Napi::CallbackInfo& info) {
   if (!info[0].IsString()) throw Napi::TypeError::New(info.Env(), "cpuDecodeOnly: path expected");
-  auto* w = new DecodeWorker(info.Env(), info[0].As<Napi::String>().Utf8Value());
+  const int threads = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 0;
+  auto* w = new DecodeWorker(info.Env(), info[0].As<Napi::String>().Utf8Value(), threads < 0 ? 0 : threads);
   auto p = w->promise();
   w->Queue();
   return p;
@@ -464,6 +469,7 @@ Napi::Value DetectorConfig(const Napi::CallbackInfo& info) {
     o.Set("shadow-threshold", c.shadowThreshold);
     o.Set("learning-rate", c.learningRate);
     o.Set("warmup-frames", c.warmupFrames);
+    o.Set("interval", c.interval);
     o.Set("blur-kernel", c.blurKernel);
     o.Set("open-kernel", c.openKernel);
     o.Set("close-kernel", c.closeKernel);

@@ -4,10 +4,14 @@
 #include <memory>
 
 #include "addon/event_channel.h"
+#include "addon/producer_handle.h"
 #include "addon/registry.h"
 #include "kafka/producer.h"
 
 namespace {
+
+// Marks JS objects that really are NativeProducers (N-API type tags), so unwrapping is safe.
+constexpr napi_type_tag kProducerTag = {0x6473b2f1a1c94e11ULL, 0x8d7a40cbe93f5b27ULL};
 
 using dsk::addon::EventChannel;
 using dsk::kafka::DeliveryReport;
@@ -76,10 +80,11 @@ class NativeProducer : public Napi::ObjectWrap<NativeProducer> {
     if (info.Length() < 2 || !info[0].IsObject() || !info[1].IsFunction())
       throw Napi::TypeError::New(env, "NativeProducer(options, onEvent) expects an object and a function");
     ProducerConfig config = configFromJs(info[0].As<Napi::Object>());
+    info.This().As<Napi::Object>().TypeTag(&kProducerTag);
     channel_ = std::make_shared<EventChannel>(env, info[1].As<Napi::Function>(), "ds-kafka producer events", 4096);
     std::weak_ptr<EventChannel> ch = channel_;
     try {
-      producer_ = std::make_unique<KafkaProducer>(
+      producer_ = std::make_shared<KafkaProducer>(
           std::move(config),
           [ch](const DeliveryReport& r) {
             if (auto c = ch.lock())
@@ -208,13 +213,23 @@ class NativeProducer : public Napi::ObjectWrap<NativeProducer> {
   }
 
   std::shared_ptr<EventChannel> channel_;
-  std::unique_ptr<KafkaProducer> producer_;
+  std::shared_ptr<KafkaProducer> producer_;  // shared with pipelines producing through it
   ProducerStats finalStats_;
   bool closing_ = false;
+
+  friend std::shared_ptr<KafkaProducer> dsk::addon::producerFromJs(const Napi::Value& value);
 };
 
 void Init(Napi::Env env, Napi::Object exports) { NativeProducer::Init(env, exports); }
 
 }  // namespace
+
+namespace dsk::addon {
+std::shared_ptr<KafkaProducer> producerFromJs(const Napi::Value& value) {
+  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kProducerTag))
+    throw Napi::TypeError::New(value.Env(), "expected a NativeProducer");
+  return NativeProducer::Unwrap(value.As<Napi::Object>())->producer_;
+}
+}  // namespace dsk::addon
 
 DSK_REGISTER_BINDING(producer, Init);

@@ -110,7 +110,9 @@ Napi::Value TrackerSimulate(const Napi::CallbackInfo& info) {
           dets.push_back(x);
         }
       }
-      const auto objs = tracker.update(dets, pts);
+      Napi::Value skipped = fo.Get("skipped");
+      const auto objs = skipped.IsBoolean() && skipped.As<Napi::Boolean>().Value() ? tracker.predict(pts)
+                                                                                  : tracker.update(dets, pts);
       auto arr = Napi::Array::New(env, objs.size());
       for (size_t i = 0; i < objs.size(); ++i) {
         auto o = Napi::Object::New(env);

@@ -31,6 +31,7 @@ MotionDetectorConfig motionDetectorConfigFromKeyFile(const keyfile::KeyFile& fil
   c.shadowThreshold = r.getDouble("shadow-threshold", c.shadowThreshold, 0, 1);
   c.learningRate = r.getDouble("learning-rate", c.learningRate, -1, 1);
   c.warmupFrames = static_cast<int>(r.getInt("warmup-frames", c.warmupFrames, 0, 100000));
+  c.interval = static_cast<int>(r.getInt("interval", c.interval, 0, 1000));
   c.blurKernel = static_cast<int>(r.getInt("blur-kernel", c.blurKernel, 0, 31));
   c.openKernel = static_cast<int>(r.getInt("open-kernel", c.openKernel, 0, 63));
   c.closeKernel = static_cast<int>(r.getInt("close-kernel", c.closeKernel, 0, 63));

@@ -28,7 +28,7 @@ void linkVideo(GstElement*, GstPad* pad, gpointer user) {
 }
 }  // namespace
 
-DecodeBenchResult decodeOnly(const std::string& input, int timeoutMs) {
+DecodeBenchResult decodeOnly(const std::string& input, int decoderThreads, int timeoutMs) {
   DecodeBenchResult r;
   try {
     gst::ensureInitialized();
@@ -50,7 +50,7 @@ DecodeBenchResult decodeOnly(const std::string& input, int timeoutMs) {
       return r;
     }
     g_object_set(src, "location", input.c_str(), nullptr);
-    g_object_set(dec, "max-threads", 0, nullptr);
+    g_object_set(dec, "max-threads", decoderThreads, nullptr);
     gst_bin_add_many(GST_BIN(pipeline), src, parse, dec, nullptr);
     gst_element_link_many(src, parse, dec, sink, nullptr);
   } else {

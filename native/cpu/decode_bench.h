@@ -16,6 +16,6 @@ struct DecodeBenchResult {
 };
 
 // Blocking; runs on the calling thread. Never throws for input problems (they come back in `error`).
-DecodeBenchResult decodeOnly(const std::string& input, int timeoutMs = 600000);
+DecodeBenchResult decodeOnly(const std::string& input, int decoderThreads = 0, int timeoutMs = 600000);
 
 }  // namespace dsk::cpu

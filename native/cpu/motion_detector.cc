@@ -69,7 +69,10 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& gray, int64_t /*pts
       src = &dst;
     }
     if (src->size() != proc) {
-      cv::resize(*src, small_, proc, 0, 0, cv::INTER_AREA);
+      // Less than 2:1 left after the halving steps: bilinear is accurate enough there and several times
+      // faster than INTER_AREA's generic (non-integer) path.
+      const bool integer = src->cols % proc.width == 0 && src->rows % proc.height == 0;
+      cv::resize(*src, small_, proc, 0, 0, integer ? cv::INTER_AREA : cv::INTER_LINEAR);
       src = &small_;
     }
     in = src;

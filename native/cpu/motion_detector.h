@@ -26,6 +26,8 @@ struct MotionDetectorConfig {
   double shadowThreshold = 0.5;   // a pixel darker than the background by at most this factor is shadow
   double learningRate = -1;       // -1 = automatic (1/min(2*frames, history)); 0 = frozen background
   int warmupFrames = 15;          // frames learnt before detections are reported
+  int interval = 0;               // frames skipped between detections (like nvinfer's interval); the
+                                  // tracker coasts on its prediction in skipped frames
   int blurKernel = 0;             // Gaussian blur (odd, processing pixels) before subtraction; 0 = off
   int openKernel = 3;             // morphological opening (removes speckles), processing pixels; 0 = off
   int closeKernel = 7;            // morphological closing (joins fragments), processing pixels; 0 = off

@@ -106,7 +106,7 @@ struct CpuPipeline::Stream {
   std::atomic<uint64_t> lostFrames{0};
   std::atomic<uint64_t> decoderIn{0}, decoderOut{0};
   std::atomic<uint64_t> corruptFrames{0};
-  std::atomic<int64_t> lastLostPtsMs{0};
+  std::atomic<int64_t> lastLostPtsMs{-1};  // where the last loss was seen; -1 = unknown
   GstClockTime firstInPts = GST_CLOCK_TIME_NONE;
 
   // Decoded size when GStreamer downscales (set from the caps event before the scaler).
@@ -379,10 +379,11 @@ struct GstGlue {
   static void onElementAdded(GstBin*, GstBin*, GstElement* element, gpointer user) {
     GstElementFactory* f = gst_element_get_factory(element);
     const char* name = f ? GST_OBJECT_NAME(f) : nullptr;
-    if (name && g_str_has_prefix(name, "avdec_")) g_object_set(element, "max-threads", 0, nullptr);
+    auto* s = static_cast<CpuPipeline::Stream*>(user);
+    if (name && g_str_has_prefix(name, "avdec_"))
+      g_object_set(element, "max-threads", s->owner->options_.decoderThreads, nullptr);
     const char* klass = f ? gst_element_factory_get_metadata(f, GST_ELEMENT_METADATA_KLASS) : nullptr;
-    if (klass && strstr(klass, "Decoder") && strstr(klass, "Video"))
-      watchDecoder(element, *static_cast<CpuPipeline::Stream*>(user));
+    if (klass && strstr(klass, "Decoder") && strstr(klass, "Video")) watchDecoder(element, *s);
   }
 
   // Corrupt input rarely produces a bus message: libav conceals what it can and silently drops frames it
@@ -525,7 +526,7 @@ struct GstGlue {
       GstElement* parse = gst_element_factory_make("h264parse", nullptr);
       GstElement* dec = gst_element_factory_make("avdec_h264", nullptr);
       g_object_set(src, "location", path.c_str(), nullptr);
-      g_object_set(dec, "max-threads", 0, nullptr);
+      g_object_set(dec, "max-threads", o.decoderThreads, nullptr);
       watchDecoder(dec, s);
       gst_bin_add_many(GST_BIN(s.pipeline), src, parse, dec, nullptr);
       if (!gst_element_link_many(src, parse, dec, convert, nullptr)) return "internal: cannot link decoder";
@@ -627,9 +628,12 @@ void CpuPipeline::runStream(Stream& s) {
     const auto now = Clock::now();
     if (!force && (reportedLost || reportedCorrupt) && now - lastLossReport < std::chrono::seconds(1)) return;
     std::string m = s.input + ": corrupt or undecodable data: ";
-    if (lost > reportedLost)
-      m += std::to_string(lost - reportedLost) + " frame(s) could not be decoded (near " +
-           std::to_string(s.lastLostPtsMs.load()) + " ms)";
+    if (lost > reportedLost) {
+      m += std::to_string(lost - reportedLost) + " frame(s) could not be decoded";
+      const int64_t near = s.lastLostPtsMs.load();
+      m += near >= 0 ? " (near " + std::to_string(near) + " ms)" : " (counted at end of stream)";
+      s.lastLostPtsMs = -1;
+    }
     if (corrupt > reportedCorrupt)
       m += std::string(lost > reportedLost ? "; " : "") + std::to_string(corrupt - reportedCorrupt) +
            " frame(s) decoded with errors";
@@ -686,6 +690,21 @@ void CpuPipeline::runStream(Stream& s) {
         endState = StreamState::Eos;
         GstGlue::flushLost(s);
         reportLoss(true);
+        // Containers declare their duration: ending well short of it means truncated or corrupt data
+        // that the demuxer skipped (elementary .h264 streams have no reliable duration).
+        gint64 duration = -1;
+        if (s.kind == "file" && frameNum > 0 && s.pipeline &&
+            gst_element_query_duration(s.pipeline, GST_FORMAT_TIME, &duration) && duration > 0) {
+          const int64_t durMs = duration / static_cast<gint64>(GST_MSECOND);
+          int64_t lastPts;
+          {
+            std::lock_guard<std::mutex> lock(s.statsMutex);
+            lastPts = s.summary.lastPtsMs;
+          }
+          if (lastPts + 1000 < durMs)
+            warn(s.input + ": stream ended at " + std::to_string(lastPts) + " ms of its " + std::to_string(durMs) +
+                 " ms duration (truncated or corrupt data skipped)");
+        }
         break;
       }
       if (s.live && frameNum == 0 && Clock::now() > connectDeadline) {
@@ -734,27 +753,32 @@ void CpuPipeline::runStream(Stream& s) {
       r.width = full.width;
       r.height = full.height;
 
-      const auto t0 = Clock::now();
-      GstVideoFrame vf;
-      if (!gst_video_frame_map(&vf, &info, buf, GST_MAP_READ)) throw std::runtime_error("cannot map frame");
-      // The luma plane is the grayscale frame: no conversion, no copy.
-      cv::Mat gray(h, w, CV_8UC1, GST_VIDEO_FRAME_PLANE_DATA(&vf, 0),
-                   static_cast<size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0)));
-      const double mapMs = msBetween(t0, Clock::now());
+      // Detector interval (nvinfer's `interval`): skipped frames are not even mapped; tracks coast.
+      const bool detectThisFrame = options_.detector.interval <= 0 ||
+                                   frameNum % static_cast<uint64_t>(options_.detector.interval + 1) == 0;
       std::vector<Detection> dets;
-      try {
-        dets = s.detector->detect(gray, r.ptsMs);
-      } catch (...) {
+      if (detectThisFrame) {
+        const auto t0 = Clock::now();
+        GstVideoFrame vf;
+        if (!gst_video_frame_map(&vf, &info, buf, GST_MAP_READ)) throw std::runtime_error("cannot map frame");
+        // The luma plane is the grayscale frame: no conversion, no copy.
+        cv::Mat gray(h, w, CV_8UC1, GST_VIDEO_FRAME_PLANE_DATA(&vf, 0),
+                     static_cast<size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0)));
+        const double mapMs = msBetween(t0, Clock::now());
+        try {
+          dets = s.detector->detect(gray, r.ptsMs);
+        } catch (...) {
+          gst_video_frame_unmap(&vf);
+          throw;
+        }
         gst_video_frame_unmap(&vf);
-        throw;
+        const DetectorTimings dt = s.detector->lastTimings();
+        r.timings.scaleMs = mapMs + dt.scaleMs;
+        r.timings.detectMs = dt.detectMs;
       }
-      gst_video_frame_unmap(&vf);
-      const DetectorTimings dt = s.detector->lastTimings();
-      r.timings.scaleMs = mapMs + dt.scaleMs;
-      r.timings.detectMs = dt.detectMs;
 
       const auto t1 = Clock::now();
-      r.objects = s.tracker->update(dets, r.ptsMs);
+      r.objects = detectThisFrame ? s.tracker->update(dets, r.ptsMs) : s.tracker->predict(r.ptsMs);
       const auto t2 = Clock::now();
       r.timings.trackMs = msBetween(t1, t2);
 

@@ -46,6 +46,7 @@ struct PipelineOptions {
   int queueFrames = 4;                  // decoded frames buffered per stream between decoder and worker
   int connectTimeoutMs = 8000;          // network inputs: error when no frame arrives within this time
   bool scaleInGstreamer = false;        // downscale with videoscale in GStreamer instead of cv::resize
+  int decoderThreads = 0;               // avdec_* max-threads (0 = one per core, libav's frame threading)
 };
 
 // Milliseconds spent per stage for one frame.

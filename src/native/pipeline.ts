@@ -28,6 +28,8 @@ export interface CpuPipelineOptions {
   queueFrames?: number;
   /** Network inputs: error when no frame arrives within this time (default 8000 ms). */
   connectTimeoutMs?: number;
+  /** avdec_h264 max-threads: 0 = libav's automatic frame threading (default). */
+  decoderThreads?: number;
   /** Downscale in GStreamer (videoscale) instead of OpenCV (default false; OpenCV measured faster). */
   scaleInGstreamer?: boolean;
   /** Deliver per-frame events to JavaScript (default true). */
@@ -154,7 +156,7 @@ declare module './addon.js' {
   interface NativeAddon {
     CpuPipeline: new (options: CpuPipelineOptions) => NativeCpuPipeline;
     /** Decode-only throughput of one input (the benchmark baseline). */
-    cpuDecodeOnly(input: string): Promise<DecodeOnlyResult>;
+    cpuDecodeOnly(input: string, decoderThreads?: number): Promise<DecodeOnlyResult>;
     /** The resolved detector parameters of a key file and/or overrides (throws naming file, line, key). */
     cpuDetectorConfig(
       pathOrOverrides?: string | Record<string, KeyFileValue>,

@@ -15,6 +15,8 @@ export interface SimFrame {
   /** Presentation time; default frame index x 33.3 ms. */
   ptsMs?: number;
   detections?: SimDetection[];
+  /** The detector skipped this frame (detector interval): tracks coast on their prediction. */
+  skipped?: boolean;
 }
 
 export interface SimTrackedObject {

@@ -23,20 +23,42 @@ export interface MessageContext {
   deviceId: string;
 }
 
+/**
+ * The record's own value for a label, if any. Own properties only: a label such as "constructor",
+ * "toString" or "__proto__" must not read Object.prototype (the native maps hold only what was counted).
+ */
+function own<T>(rec: Record<string, T> | undefined, key: string): T | undefined {
+  return rec !== undefined && Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
+/**
+ * An obj_count key as the objCnt key it names: optional '-', decimal digits only, within int32 (the
+ * native class id is an int). Anything else ("1.5", " 1", "0x1", "") matches no class — the same rule as
+ * parseClassId in native/core/payload/payload_builder.cc.
+ */
+function classIdKey(key: string): string | undefined {
+  if (!/^-?[0-9]+$/.test(key)) return undefined;
+  const n = Number(key);
+  if (n < -2147483648 || n > 2147483647) return undefined;
+  return String(n === 0 ? 0 : n);
+}
+
 export function countedValue(field: PayloadField, frame: FrameAnalyticsRecord): number {
   switch (field.source) {
     case 'lc_curr':
-      return frame.objLCCurrCnt[field.key] ?? 0;
+      return own(frame.objLCCurrCnt, field.key) ?? 0;
     case 'lc_cum':
-      return frame.objLCCumCnt[field.key] ?? 0;
+      return own(frame.objLCCumCnt, field.key) ?? 0;
     case 'roi_count':
-      return frame.objInROIcnt[field.key] ?? 0;
+      return own(frame.objInROIcnt, field.key) ?? 0;
     case 'oc_status':
-      return frame.ocStatus[field.key] ? 1 : 0;
-    case 'obj_count':
-      return frame.objCnt[String(parseInt(field.key, 10))] ?? 0;
+      return own(frame.ocStatus, field.key) ? 1 : 0;
+    case 'obj_count': {
+      const k = classIdKey(field.key);
+      return k === undefined ? 0 : (own(frame.objCnt, k) ?? 0);
+    }
     case 'dir_count':
-      return frame.dirCnt?.[field.key] ?? 0;
+      return own(frame.dirCnt, field.key) ?? 0;
   }
 }
 
@@ -67,15 +89,19 @@ export function newMessageContext(deviceId: string, at: Date = new Date()): Mess
   return { messageId: randomUUID(), timestamp: at.toISOString(), deviceId };
 }
 
-/** cfg_kafka.txt partition-key: a dotted path into the message; its string (or integer) value is the key. */
+/**
+ * cfg_kafka.txt partition-key: a dotted path into the message; its string (or integral number) value is
+ * the key. Own properties only, like the native extractKey (which parses the message JSON).
+ */
 export function extractKey(message: unknown, dottedPath: string): string | null {
   if (!dottedPath) return null;
   let cur: unknown = message;
   for (const part of dottedPath.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !(part in (cur as object))) return null;
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, part)) return null;
     cur = (cur as Record<string, unknown>)[part];
   }
-  if (typeof cur === 'string') return cur;
+  // An empty string is no key, as natively (librdkafka is handed a null key for "").
+  if (typeof cur === 'string') return cur === '' ? null : cur;
   if (typeof cur === 'number' && Number.isInteger(cur)) return String(cur);
   return null;
 }

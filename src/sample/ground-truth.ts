@@ -4,7 +4,10 @@
 // Per line label, an object counts when the bottom centre of its box moves from the side the arrow starts
 // on to the side it points to, through the segment (extended=false) or anywhere on the infinite line
 // (extended=true); each object counts at most once per label. Positions are sampled once per frame while
-// the object is visible (present and at least partly inside the frame), as a detector would see it.
+// the object is visible (present and at least partly inside the frame), as a detector would see it. A
+// sample exactly on the line counts as having reached the other side, as in the project's engine
+// (native/core/analytics: so a line on a frame edge, reached by clipped boxes, still counts); resting on
+// the line does not flip it back and forth.
 import type { LineCrossingMode, XY } from '../config/resolved.js';
 import {
   normalizeScenario,
@@ -46,7 +49,7 @@ export interface GroundTruth {
   expected: {
     /** objLCCumCnt at the end of the stream, per label (every label present, 0 when nothing crosses). */
     lc_cum: Record<string, number>;
-    /** Counted crossings in frame order: the frame where the bottom centre reaches the arrow's side. */
+    /** Counted crossings in frame order: the first frame where the bottom centre is on the line or beyond it. */
     crossings: Crossing[];
   };
 }
@@ -123,37 +126,42 @@ export function sideChanges(scenario: Scenario | NormalizedScenario): SideChange
     for (const l of lines) {
       if (!appliesTo(l.classIds, o.classId)) continue;
       let counted = false;
-      let lastSide: -1 | 0 | 1 = 0;
+      let lastSide: -1 | 0 | 1 = 0; // the side the path is on (a point on the line flips it)
       let lastPoint: P | undefined;
-      let firstOnLine: P | undefined; // first sample exactly on the line since the last side
+      let prevRaw: -1 | 0 | 1 | undefined;
       for (const f of frames) {
         const p = positionAt(o, f);
         const side = sideOf(l, p);
-        if (side === 0) {
-          firstOnLine ??= p;
+        const raw = prevRaw;
+        prevRaw = side;
+        if (lastSide === 0) {
+          // not on a side yet (the object started exactly on the line)
+          if (side !== 0) lastSide = side;
+          lastPoint = p;
           continue;
         }
-        if (lastSide !== 0 && side !== lastSide && lastPoint) {
-          let at = firstOnLine;
-          if (!at) {
-            // intersection of lastPoint→p with the infinite line
-            const d0 = (l.b.x - l.a.x) * (lastPoint.y - l.a.y) - (l.b.y - l.a.y) * (lastPoint.x - l.a.x);
-            const d1 = (l.b.x - l.a.x) * (p.y - l.a.y) - (l.b.y - l.a.y) * (p.x - l.a.x);
-            const t = d0 / (d0 - d1);
-            at = { x: lastPoint.x + (p.x - lastPoint.x) * t, y: lastPoint.y + (p.y - lastPoint.y) * t };
-          }
-          const dx = l.b.x - l.a.x;
-          const dy = l.b.y - l.a.y;
-          const u = ((at.x - l.a.x) * dx + (at.y - l.a.y) * dy) / (dx * dx + dy * dy);
-          const onSegment = u >= 0 && u <= 1;
-          const forward = side === l.endSide;
-          const counts = forward && (l.extended || onSegment) && !counted;
-          if (counts) counted = true;
-          out.push({ frame: f, objectIndex, label: l.label, forward, at, onSegment, counted: counts });
+        if (side === lastSide || (side === 0 && raw === 0)) {
+          lastPoint = p;
+          continue;
         }
-        lastSide = side;
+        // Reached the line or the other side: a crossing in the sense lastSide → other side.
+        let at = p;
+        if (side !== 0 && lastPoint) {
+          const d0 = (l.b.x - l.a.x) * (lastPoint.y - l.a.y) - (l.b.y - l.a.y) * (lastPoint.x - l.a.x);
+          const d1 = (l.b.x - l.a.x) * (p.y - l.a.y) - (l.b.y - l.a.y) * (p.x - l.a.x);
+          const t = d0 / (d0 - d1);
+          at = { x: lastPoint.x + (p.x - lastPoint.x) * t, y: lastPoint.y + (p.y - lastPoint.y) * t };
+        }
+        const dx = l.b.x - l.a.x;
+        const dy = l.b.y - l.a.y;
+        const u = ((at.x - l.a.x) * dx + (at.y - l.a.y) * dy) / (dx * dx + dy * dy);
+        const onSegment = u >= 0 && u <= 1;
+        const forward = lastSide !== l.endSide;
+        const counts = forward && (l.extended || onSegment) && !counted;
+        if (counts) counted = true;
+        out.push({ frame: f, objectIndex, label: l.label, forward, at, onSegment, counted: counts });
+        lastSide = lastSide === 1 ? -1 : 1;
         lastPoint = p;
-        firstOnLine = undefined;
       }
     }
   });

@@ -274,7 +274,7 @@ export function scenarioAnalyticsConfig(scenario: Scenario): ResolvedAnalyticsCo
     osdMode: 2,
     displayFontSize: 12,
     displayObjCnt: false,
-    objCntWinMs: 1000,
+    objCntWinMs: 0,
     streams: [
       {
         streamId: 0,
@@ -284,7 +284,8 @@ export function scenarioAnalyticsConfig(scenario: Scenario): ResolvedAnalyticsCo
           label: l.label,
           arrow: [[...l.arrow[0]], [...l.arrow[1]]] as [XY, XY],
           line: [[...l.line[0]], [...l.line[1]]] as [XY, XY],
-          classIds: [...l.classIds],
+          // as src/config/analytics-config.ts resolves `class-id`: -1 (every class) becomes []
+          classIds: l.classIds.includes(-1) ? [] : [...l.classIds],
           extended: l.extended,
           mode: l.mode,
         })),

@@ -47,6 +47,61 @@ void appendString(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void appendNumber(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
+    out += std::to_string(static_cast<int64_t>(v));  // integral (and -0): JS prints no ".0", no "-"
+    return;
+  }
+  // Shortest round-trip digits (closest to v on ties, as ECMA-262 Number::toString asks), in the form
+  // "[-]d[.ddd]e(+|-)XX"; then laid out with JS's rules, which differ from to_chars' own choice of
+  // fixed vs. scientific (1e20 is "100000000000000000000" in JS, 1e-6 is "0.000001").
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
+  if (!sci.empty() && sci.front() == '-') {
+    out += '-';
+    sci.remove_prefix(1);
+  }
+  const size_t e = sci.find('e');
+  std::string digits(1, sci[0]);
+  if (e > 2) digits.append(sci.substr(2, e - 2));  // skip the '.'
+  int exp10 = 0;
+  {
+    std::string_view ex = sci.substr(e + 1);
+    const bool negExp = !ex.empty() && ex.front() == '-';
+    if (!ex.empty() && (ex.front() == '-' || ex.front() == '+')) ex.remove_prefix(1);
+    for (char c : ex) exp10 = exp10 * 10 + (c - '0');
+    if (negExp) exp10 = -exp10;
+  }
+  const int k = static_cast<int>(digits.size());
+  const int n = exp10 + 1;  // v = 0.digits x 10^n
+  if (k <= n && n <= 21) {
+    out += digits;
+    out.append(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out.append(digits, 0, static_cast<size_t>(n));
+    out += '.';
+    out.append(digits, static_cast<size_t>(n), std::string::npos);
+  } else if (-6 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-n), '0');
+    out += digits;
+  } else {
+    out += digits[0];
+    if (k > 1) {
+      out += '.';
+      out.append(digits, 1, std::string::npos);
+    }
+    out += 'e';
+    out += n - 1 < 0 ? '-' : '+';
+    out += std::to_string(n - 1 < 0 ? 1 - n : n - 1);
+  }
+}
+
 void Writer::separate() {
   if (needComma_) out_ += ',';
 }
@@ -92,15 +147,7 @@ void Writer::value(uint64_t v) {
 }
 void Writer::value(double v) {
   separate();
-  if (!std::isfinite(v)) {
-    out_ += "null";
-  } else if (v == std::floor(v) && std::fabs(v) < 9007199254740992.0) {
-    out_ += std::to_string(static_cast<int64_t>(v));  // integral: JS prints no ".0"
-  } else {
-    char buf[32];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip, like JS
-    out_.append(buf, res.ptr);
-  }
+  appendNumber(out_, v);
   needComma_ = true;
 }
 void Writer::value(bool v) {

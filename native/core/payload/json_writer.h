@@ -12,6 +12,11 @@ namespace dsk::json {
 // \b \f \n \r \t, \u00XX lowercase for other control characters, lone surrogates as \udXXX).
 void appendString(std::string& out, std::string_view s);
 
+// Appends `v` exactly as JavaScript's Number::toString / JSON.stringify writes it: the shortest digits that
+// round-trip, plain notation for 1e-7 < |v| < 1e21 ("0.000001", "100000000000000000000"), exponent form
+// otherwise ("1e-7", "1.5e+21"); -0 as "0"; NaN and infinities as "null".
+void appendNumber(std::string& out, double v);
+
 // Streams an object/array without building a DOM. Commas are placed automatically.
 class Writer {
  public:

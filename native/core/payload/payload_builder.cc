@@ -1,11 +1,34 @@
 #include "core/payload/payload_builder.h"
 
+#include <cmath>
+#include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "core/payload/json_writer.h"
 
 namespace dsk {
+
+namespace {
+// An obj_count key is a class id in canonical-enough decimal: optional '-', digits only, in int range.
+// Anything else ("1.5", " 1", "0x1", "") matches no class. src/payload/build.ts applies the same rule.
+bool parseClassId(const std::string& s, int& out) {
+  size_t i = 0;
+  const bool neg = !s.empty() && s[0] == '-';
+  if (neg) i = 1;
+  if (i == s.size()) return false;
+  int64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+    if (v > 2147483648LL) return false;
+  }
+  if (neg) v = -v;
+  if (v < INT32_MIN || v > INT32_MAX) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+}  // namespace
 
 uint64_t countedValue(const PayloadField& field, const FrameAnalytics& frame) {
   switch (field.source) {
@@ -27,11 +50,7 @@ uint64_t countedValue(const PayloadField& field, const FrameAnalytics& frame) {
     }
     case FieldSource::ObjCount: {
       int classId = 0;
-      try {
-        classId = std::stoi(field.key);
-      } catch (...) {
-        return 0;
-      }
+      if (!parseClassId(field.key, classId)) return 0;
       auto it = frame.objCnt.find(classId);
       return it == frame.objCnt.end() ? 0 : it->second;
     }
@@ -135,7 +154,15 @@ std::string extractKey(const std::string& messageJson, const std::string& dotted
     start = dot + 1;
   }
   if (cur->is_string()) return cur->get<std::string>();
-  if (cur->is_number_integer() || cur->is_number_unsigned()) return cur->dump();
+  if (cur->is_number()) {
+    // As JavaScript reads the message: the number is a double; an integral one is written as JS writes it
+    // (so 1e21 is "1e+21" and 100000000000000000000 stays as is), a fractional one gives no key.
+    const double d = cur->get<double>();
+    if (!std::isfinite(d) || d != std::floor(d)) return "";
+    std::string key;
+    json::appendNumber(key, d);
+    return key;
+  }
   return "";
 }
 

@@ -27,6 +27,22 @@ TrackerStats SortTracker::stats() const {
   return s;
 }
 
+std::vector<TrackedObject> SortTracker::predict(int64_t ptsMs) {
+  ++stats_.frames;
+  double dtMs = config_.defaultFrameIntervalMs;
+  if (havePts_ && ptsMs > lastPtsMs_) dtMs = static_cast<double>(ptsMs - lastPtsMs_);
+  if (havePts_ && ptsMs < lastPtsMs_) ptsMs = lastPtsMs_;
+  havePts_ = true;
+  lastPtsMs_ = ptsMs;
+  std::vector<TrackedObject> out;
+  for (auto& t : tracks_) {
+    t.predicted = t.kf.predict(dtMs / 1000.0);
+    if (t.confirmed && t.matchedNow) out.push_back({t.id, t.classId, t.predicted, t.confidence});
+  }
+  std::sort(out.begin(), out.end(), [](const TrackedObject& a, const TrackedObject& b) { return a.id < b.id; });
+  return out;
+}
+
 std::vector<TrackedObject> SortTracker::update(const std::vector<Detection>& dets, int64_t ptsMs) {
   ++stats_.frames;
   double dtMs = config_.defaultFrameIntervalMs;
@@ -35,6 +51,15 @@ std::vector<TrackedObject> SortTracker::update(const std::vector<Detection>& det
   havePts_ = true;
   lastPtsMs_ = ptsMs;
 
+  // Tracks already past their lost buffer at this frame's time never match again (a long gap without
+  // frames must not let an old id come back).
+  tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(),
+                               [&](const Track& t) {
+                                 const int64_t unseen = ptsMs - t.lastSeenMs;
+                                 return t.confirmed ? unseen > config_.maxAgeMs
+                                                    : (config_.probationMaxGapMs > 0 && unseen > config_.probationMaxGapMs);
+                               }),
+                tracks_.end());
   for (auto& t : tracks_) {
     t.predicted = t.kf.predict(dtMs / 1000.0);
     t.matchedNow = false;

@@ -32,7 +32,7 @@ struct TrackerConfig {
   double maxAreaRatio = 4.0;        // fallback: area ratio between the two boxes at most this
   bool classAware = true;           // only match detections of the track's class
   bool outputFilteredBox = true;    // output the Kalman-filtered box (else the raw detection)
-  double defaultFrameIntervalMs = 1000.0 / 30;  // used when presentation times do not advance
+  double defaultFrameIntervalMs = 33.333;       // used when presentation times do not advance
   KalmanNoise noise;
 };
 
@@ -57,6 +57,11 @@ class SortTracker {
   // One frame's detections at presentation time ptsMs (non-decreasing). Returns the confirmed tracks
   // matched in this frame, in id order.
   std::vector<TrackedObject> update(const std::vector<Detection>& detections, int64_t ptsMs);
+
+  // A frame without detections because the detector skipped it (detector interval, like nvinfer's
+  // `interval`): tracks coast on their Kalman prediction; no track is confirmed, missed or dropped.
+  // Returns the confirmed tracks matched at the last detection frame, at their predicted boxes.
+  std::vector<TrackedObject> predict(int64_t ptsMs);
 
   const TrackerConfig& config() const { return config_; }
   TrackerStats stats() const;

@@ -16,7 +16,9 @@ struct EncoderSettings {
   int bitrateKbps = 1000;
   int keyIntMax = 60;
   std::string speedPreset = "medium";
-  int threads = 2;  // fixed, so the output bytes do not depend on the machine's core count
+  // One encoder thread: x264's multi-threaded VBV rate control depends on thread timing, so with more
+  // threads the same frames encode to different bytes from run to run.
+  int threads = 1;
 };
 
 class H264FileWriter {

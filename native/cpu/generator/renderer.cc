@@ -76,7 +76,10 @@ Renderer::Renderer(const Scenario& scenario) : s_(scenario) {
   sprites_.reserve(s_.objects.size());
   for (size_t i = 0; i < s_.objects.size(); ++i) sprites_.push_back(buildSprite(s_.objects[i], i));
   if (s_.noise > 0) {
-    for (int k = 0; k < kNoiseFields; ++k) {
+    // ~12 M samples per field set at most (6 fields at 720p, 1 at 4K) to bound memory.
+    const double pixels = static_cast<double>(s_.width) * s_.height;
+    const int fields = std::max(1, std::min(kNoiseFields, static_cast<int>(12e6 / pixels)));
+    for (int k = 0; k < fields; ++k) {
       cv::RNG rng(mixSeed(s_.seed, 0x400, static_cast<uint64_t>(k)));
       cv::Mat field(s_.height + kNoiseMargin, s_.width + kNoiseMargin, CV_16SC3);
       rng.fill(field, cv::RNG::NORMAL, 0.0, s_.noise);
