@@ -100,6 +100,7 @@ async function main() {
       ['algorithm=knn', { detector: { algorithm: 'knn' } }],
       ['frame events to JS on', { frameEvents: true }],
       ['decoderThreads=1', { decoderThreads: 1 }],
+      ['interval=1 (detect every other frame)', { detector: { interval: 1 } }],
     ];
     for (const [name, extra] of variants) {
       const fps: number[] = [];

@@ -19,7 +19,7 @@ const MAX_BYTES = 3 * 1024 * 1024;
 
 const sample720p: Scenario = {
   name: "sample_720p",
-  description: "Shipped sample: an intersection seen from a pole camera, 18 s at 1280x720@30. 'straight' (seed-style, arrow points up) and 'Exit' (right-hand side, arrow points right). Counted: four objects cross 'straight' upwards, three cross 'Exit' rightwards. Not counted: one crosses 'straight' downwards, one crosses 'Exit' leftwards, one stops above 'straight' and walks back, one turns back before it.",
+  description: "Shipped sample: an intersection seen from a pole camera, 18 s at 1280x720@30. 'straight' (seed-style, arrow points up) and 'Exit' (right-hand side, arrow points right). Counted: four objects cross 'straight' upwards, three cross 'Exit' rightwards. Not counted: one crosses 'straight' downwards, one crosses 'Exit' leftwards, one stops above 'straight' and walks back, one turns back before it. Stops last 0.8 s and keep the whole box at least 60 px from the line.",
   seed: 720,
   durationSec: 18,
   noise: 2,
@@ -30,12 +30,12 @@ const sample720p: Scenario = {
     { id: "person-up", size: [36, 72], shape: "ellipse", color: "#e6c828", path: [{ frame: 60, x: 300, y: 800 }, { frame: 333, x: 300, y: -10 }] },
     { id: "car-right-1", size: [130, 70], color: "#20b4c8", path: [{ frame: 120, x: -80, y: 300 }, { frame: 330, x: 1400, y: 300 }] },
     { id: "person-right", size: [36, 72], shape: "ellipse", color: "#dc7820", path: [{ frame: 150, x: -20, y: 620 }, { frame: 400, x: 1300, y: 620 }] },
-    { id: "car-stop-cross", size: [80, 140], color: "#1e9646", path: [{ frame: 180, x: 900, y: 865 }, { frame: 247, x: 900, y: 530 }, { frame: 287, x: 900, y: 530 }, { frame: 395, x: 900, y: -10 }] },
-    { id: "person-stop-back", size: [36, 72], shape: "ellipse", color: "#ff5fa0", path: [{ frame: 250, x: 560, y: -5 }, { frame: 375, x: 560, y: 370 }, { frame: 415, x: 560, y: 370 }, { frame: 539, x: 560, y: -5 }] },
+    { id: "car-stop-cross", size: [80, 140], color: "#1e9646", path: [{ frame: 180, x: 900, y: 865 }, { frame: 221, x: 900, y: 660 }, { frame: 245, x: 900, y: 660 }, { frame: 379, x: 900, y: -10 }] },
+    { id: "person-stop-back", size: [36, 72], shape: "ellipse", color: "#ff5fa0", path: [{ frame: 250, x: 560, y: -5 }, { frame: 375, x: 560, y: 370 }, { frame: 399, x: 560, y: 370 }, { frame: 523, x: 560, y: -5 }] },
     { id: "car-left-1", size: [130, 70], color: "#8c32a0", path: [{ frame: 400, x: 1400, y: 580 }, { frame: 639, x: -100, y: 580 }] },
-    { id: "car-turn-back", size: [80, 140], color: "#dcdc3c", path: [{ frame: 330, x: 680, y: 865 }, { frame: 400, x: 680, y: 520 }, { frame: 470, x: 680, y: 865 }] },
+    { id: "car-turn-back", size: [80, 140], color: "#dcdc3c", path: [{ frame: 330, x: 680, y: 865 }, { frame: 371, x: 680, y: 660 }, { frame: 412, x: 680, y: 865 }] },
     { id: "car-up-2", size: [80, 140], color: "#2f5fc8", path: [{ frame: 380, x: 440, y: 865 }, { frame: 539, x: 440, y: -5 }] },
-    { id: "car-right-2", size: [130, 70], color: "#c83232", path: [{ frame: 340, x: -80, y: 190 }, { frame: 539, x: 1400, y: 190 }] }
+    { id: "car-right-2", size: [130, 70], color: "#c83232", path: [{ frame: 300, x: -80, y: 190 }, { frame: 539, x: 1400, y: 190 }] }
   ],
   analytics: {
     configWidth: 1280,

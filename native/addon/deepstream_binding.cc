@@ -6,7 +6,7 @@
 //       payloadType?, componentId?, protoLib?, brokerConfig?, display?, muxWidth?, muxHeight?,
 //       batchedPushTimeoutUs?, gpuId?, policy?, deviceIds?, frameEvents?, messageEvents?, eventQueueSize? });
 //   p.start(event => ...);  p.stop();  p.stats();
-//   addon.deepstreamElementsAvailable() -> { available, missing, sdkDir, msgconvLib }
+//   addon.deepstreamElementsAvailable() -> { available, ok (= available), missing, sdkDir, msgconvLib }
 //
 // Events: frame / message (dropped and counted when JavaScript is more than eventQueueSize behind: the
 // streaming thread never waits), warning / error / eos (never dropped; posted from the bus thread).
@@ -141,6 +141,7 @@ class DeepStreamPipelineWrap : public Napi::ObjectWrap<DeepStreamPipelineWrap> {
       messageEvents_ = flag("messageEvents", true);
       const int cap = num("eventQueueSize", 1024);
       capacity_ = static_cast<size_t>(cap < 1 ? 1 : cap);
+      DsPipeline::validate(options_);  // options, files and elements: mistakes throw from the constructor
     } catch (const Napi::Error&) {
       throw;
     } catch (const std::exception& e) {
@@ -247,6 +248,7 @@ Napi::Value ElementsAvailable(const Napi::CallbackInfo& info) {
   auto missing = missingDeepStreamElements();
   auto o = Napi::Object::New(env);
   o.Set("available", missing.empty());
+  o.Set("ok", missing.empty());  // the name src/pipeline/backend.ts reads
   auto arr = Napi::Array::New(env, missing.size());
   for (size_t i = 0; i < missing.size(); ++i) arr.Set(static_cast<uint32_t>(i), missing[i]);
   o.Set("missing", arr);

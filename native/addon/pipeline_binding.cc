@@ -385,7 +385,13 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
     started_ = true;
     // Keep this object (and so the native pipeline) alive while it runs, even if JS drops it.
     self_ = Napi::Persistent(info.This().As<Napi::Object>());
-    sink_->onDone = [this] { self_.Reset(); };
+    sink_->onDone = [this] {
+      // The run is over: free the native pipeline now (decoders, background models) instead of waiting for
+      // the garbage collector to finalize this object; stats() keeps answering from the final summary.
+      finalStats_ = pipeline_->stats();
+      pipeline_.reset();
+      self_.Reset();
+    };
     sink_->open(env, info[0].As<Napi::Function>());
     try {
       pipeline_->start();
@@ -404,8 +410,8 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    auto o = summaryToJs(env, pipeline_->stats(), sink_->dropped());
-    o.Set("running", started_ && !pipeline_->finished());
+    auto o = summaryToJs(env, pipeline_ ? pipeline_->stats() : finalStats_, sink_->dropped());
+    o.Set("running", started_ && pipeline_ && !pipeline_->finished());
     return o;
   }
 
@@ -414,6 +420,7 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
   std::shared_ptr<EventSink> sink_;
   bool frameEvents_ = true;
   bool started_ = false;
+  RunSummary finalStats_;
   Napi::ObjectReference self_;
 };
 

@@ -50,6 +50,14 @@ std::string localPath(const std::string& input) {
   return out;
 }
 
+// Live sources (cameras, network streams) cannot be held back: when processing lags, old frames are dropped
+// (and counted). Everything else (files, http downloads) gets back-pressure and loses nothing.
+bool isLiveUri(const std::string& input) {
+  static const char* kLive[] = {"rtsp://", "rtsps://", "rtspt://", "rtspu://", "udp://", "rtp://", "srt://", "rist://"};
+  for (const char* p : kLive)
+    if (input.size() >= strlen(p) && g_ascii_strncasecmp(input.c_str(), p, strlen(p)) == 0) return true;
+  return false;
+}
 }  // namespace
 
 const char* toString(StreamState s) {
@@ -155,7 +163,7 @@ CpuPipeline::CpuPipeline(PipelineOptions options, PipelineCallbacks callbacks)
     s->id = static_cast<int>(i);
     s->input = options_.inputs[i];
     s->kind = inputKind(s->input);
-    s->live = s->kind == "network";
+    s->live = isLiveUri(s->input);
     s->capacity = static_cast<size_t>(options_.queueFrames);
     s->detector = options_.detectorFactory ? options_.detectorFactory(s->id)
                                            : std::make_unique<MotionDetector>(options_.detector);
@@ -314,6 +322,8 @@ struct GstGlue {
       default:
         break;
     }
+    // A sync handler that returns GST_BUS_DROP owns the message and must unref it.
+    gst_message_unref(msg);
     return GST_BUS_DROP;
   }
 
@@ -707,7 +717,7 @@ void CpuPipeline::runStream(Stream& s) {
         }
         break;
       }
-      if (s.live && frameNum == 0 && Clock::now() > connectDeadline) {
+      if (s.kind == "network" && frameNum == 0 && Clock::now() > connectDeadline) {
         endState = StreamState::Error;
         endError = "cannot open " + s.input + ": no video received within " +
                    std::to_string(options_.connectTimeoutMs) + " ms (camera unreachable or not streaming)";

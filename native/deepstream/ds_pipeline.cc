@@ -111,28 +111,27 @@ std::vector<std::string> missingDeepStreamElements() {
 
 std::string deepStreamDir() { return DSK_DEEPSTREAM_DIR; }
 
-DsPipeline::DsPipeline(DsPipelineOptions options, DsPipelineCallbacks callbacks)
-    : options_(std::move(options)), callbacks_(std::move(callbacks)) {
-  if (options_.inputs.empty()) throw std::invalid_argument("DeepStream pipeline: no inputs");
-  if (options_.muxWidth <= 0 || options_.muxHeight <= 0) throw std::invalid_argument("DeepStream pipeline: bad muxer size");
-  if (options_.topic.empty())
+void DsPipeline::validate(DsPipelineOptions& o) {
+  if (o.inputs.empty()) throw std::invalid_argument("DeepStream pipeline: no inputs");
+  if (o.muxWidth <= 0 || o.muxHeight <= 0) throw std::invalid_argument("DeepStream pipeline: bad muxer size");
+  if (o.topic.empty())
     throw std::invalid_argument("DeepStream pipeline: no topic (nvmsgbroker would take the text after the last ';' of conn-str)");
-  if (options_.connStr.empty()) throw std::invalid_argument("DeepStream pipeline: no conn-str");
-  if (options_.trackerLib.empty()) options_.trackerLib = deepStreamDir() + "/lib/libnvds_nvmultiobjecttracker.so";
-  if (options_.protoLib.empty()) options_.protoLib = deepStreamDir() + "/lib/libnvds_kafka_proto.so";
+  if (o.connStr.empty()) throw std::invalid_argument("DeepStream pipeline: no conn-str");
+  if (o.trackerLib.empty()) o.trackerLib = deepStreamDir() + "/lib/libnvds_nvmultiobjecttracker.so";
+  if (o.protoLib.empty()) o.protoLib = deepStreamDir() + "/lib/libnvds_kafka_proto.so";
   const std::pair<const char*, const std::string*> files[] = {
-      {"nvinfer config", &options_.inferConfig},        {"nvdsanalytics config", &options_.analyticsConfig},
-      {"converter library (msg2p-lib)", &options_.msgconvLib}, {"tracker library", &options_.trackerLib},
-      {"Kafka adaptor (proto-lib)", &options_.protoLib}};
+      {"nvinfer config", &o.inferConfig},        {"nvdsanalytics config", &o.analyticsConfig},
+      {"converter library (msg2p-lib)", &o.msgconvLib}, {"tracker library", &o.trackerLib},
+      {"Kafka adaptor (proto-lib)", &o.protoLib}};
   for (const auto& [what, path] : files)
     if (!fileExists(*path)) throw std::runtime_error("DeepStream pipeline: " + std::string(what) + " not found: " + *path);
-  for (const std::string* p : {&options_.trackerConfig, &options_.msgconvConfig, &options_.brokerConfig})
+  for (const std::string* p : {&o.trackerConfig, &o.msgconvConfig, &o.brokerConfig})
     if (!p->empty() && !fileExists(*p)) throw std::runtime_error("DeepStream pipeline: file not found: " + *p);
-  for (const auto& in : options_.inputs)
+  for (const auto& in : o.inputs)
     if (in.find("://") == std::string::npos && !fileExists(in))
       throw std::runtime_error("DeepStream pipeline: input not found: " + in);
   auto missing = missingDeepStreamElements();
-  if (options_.display) {
+  if (o.display) {
     for (const char* name : kDisplayElements) {
       if (GstElementFactory* f = gst_element_factory_find(name)) {
         gst_object_unref(f);
@@ -147,6 +146,11 @@ DsPipeline::DsPipeline(DsPipelineOptions options, DsPipelineCallbacks callbacks)
     throw std::runtime_error("DeepStream pipeline: GStreamer elements not found: " + list +
                              " (install the DeepStream SDK 7.x, or run in its container)");
   }
+}
+
+DsPipeline::DsPipeline(DsPipelineOptions options, DsPipelineCallbacks callbacks)
+    : options_(std::move(options)), callbacks_(std::move(callbacks)) {
+  validate(options_);
   probe_ = std::make_unique<AnalyticsProbe>(options_.messages, options_.analyticsUniqueId, options_.componentId,
                                             ProbeCallbacks{callbacks_.onFrame, callbacks_.onMessage});
   build();

@@ -89,6 +89,10 @@ class DsPipeline {
   DsPipeline(const DsPipeline&) = delete;
   DsPipeline& operator=(const DsPipeline&) = delete;
 
+  // The constructor's checks (required options, files, elements) and defaults (library paths), alone, so
+  // a binding can fail early. Throws like the constructor.
+  static void validate(DsPipelineOptions& options);
+
   void start();  // once; throws when the pipeline cannot reach PLAYING (e.g. broker unreachable)
   // Graceful and idempotent: sends EOS so nvmsgbroker flushes; the pipeline is torn down when the EOS
   // arrives or after timeoutMs. wait = true: returns once torn down (never from a callback's thread);

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,11 @@
 #include "nvll_osd_struct.h"  // before nvdsmeta.h (6.3's nvds_roi_meta.h needs it and does not include it)
 #include "nvdsmeta.h"
 #include "nvdsmeta_schema.h"
+// The library is built with hidden visibility; the seven entry points take their (default) visibility from
+// the SDK's own declarations.
+#pragma GCC visibility push(default)
 #include "nvmsgconv.h"
+#pragma GCC visibility pop
 
 namespace {
 
@@ -117,12 +122,12 @@ extern "C" {
 
 NvDsMsg2pCtx* nvds_msg2p_ctx_create(const gchar* file, NvDsPayloadType type) {
   try {
-    auto* conv = new Converter;
+    auto conv = std::make_unique<Converter>();
     if (file && *file) conv->config = dsk::msgconv::loadConverterConfig(file);
-    auto* ctx = new NvDsMsg2pCtx;
+    auto ctx = std::make_unique<NvDsMsg2pCtx>();
     ctx->payloadType = type;
-    ctx->privData = conv;
-    return ctx;
+    ctx->privData = conv.release();
+    return ctx.release();
   } catch (const std::exception& e) {
     g_printerr("ds-kafka msgconv: cannot start: %s\n", e.what());
   } catch (...) {

@@ -63,7 +63,6 @@ function serverProperties(port: number, controllerPort: number, dataDir: string)
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
-    'log.flush.interval.messages=1',
     '',
   ].join('\n');
 }

@@ -1,13 +1,17 @@
 // "Physically clean" checks: a scenario's ground truth is only exact for a real motion detector + tracker
 // + nvdsanalytics (loose mode) if nothing in it is borderline. checkScenario() lists what is not clean:
 //  - objects whose boxes come closer than minGapPx (a detector would merge them);
-//  - an object that comes within nearLinePx of a line without crossing it (jitter could count it);
+//  - an object whose box (not only its bottom centre: a background-subtraction detector may see only part
+//    of a slow or stopped object, which moves the detected bottom centre anywhere inside the box) comes
+//    within nearLinePx of a line without crossing it;
 //  - a crossing (either sense) that is slow (displacement from the mean of its older samples, the way
 //    nvdsanalytics smooths the previous point, below minDisplacementPx), oblique (|cos| to the arrow below
 //    minCos), young (seen fewer than minFramesBefore frames), not fully inside the frame, or too close
 //    to the end of the object's visibility (minFramesAfter);
-//  - an object whose visibility has gaps (it would come back with a new tracker id).
-import { distanceToLine, frameLine, sideChanges, visibleFrames } from './ground-truth.js';
+//  - an object whose visibility has gaps (it would come back with a new tracker id);
+//  - an object standing still for more than maxStillFrames (a background model absorbs it, and a "ghost"
+//    is left behind when it moves on), or standing still with its box within nearLinePx of a line.
+import { distanceToLine, frameLine, sideOf, sideChanges, visibleFrames, type FrameLine } from './ground-truth.js';
 import { boxAt, normalizeScenario, positionAt, type NormalizedObject, type NormalizedScenario, type Scenario } from './scenario.js';
 
 export interface CleanlinessOptions {
@@ -18,6 +22,7 @@ export interface CleanlinessOptions {
   minFramesBefore?: number;
   minFramesAfter?: number;
   edgeMarginPx?: number;
+  maxStillFrames?: number;
 }
 
 const DEFAULTS: Required<CleanlinessOptions> = {
@@ -28,6 +33,7 @@ const DEFAULTS: Required<CleanlinessOptions> = {
   minFramesBefore: 10,
   minFramesAfter: 10,
   edgeMarginPx: 4,
+  maxStillFrames: 30,
 };
 
 /** Problems that would make the ground truth unreachable for a real pipeline; empty when clean. */
@@ -68,6 +74,29 @@ export function checkScenario(scenario: Scenario, options: CleanlinessOptions = 
   const lines = s.analytics.lines.map((l) => frameLine(s, l));
   const changes = sideChanges(s);
 
+  // standing still
+  s.objects.forEach((o, i) => {
+    const frames = vis[i]!;
+    let run = 0;
+    let reportedLong = false;
+    const reportedNear = new Set<string>();
+    for (let k = 1; k < frames.length; ++k) {
+      const a = positionAt(o, frames[k - 1]!);
+      const b = positionAt(o, frames[k]!);
+      run = Math.hypot(b.x - a.x, b.y - a.y) < 0.5 ? run + 1 : 0;
+      if (run === 0) continue;
+      if (run > opt.maxStillFrames && !reportedLong) {
+        issues.push(`${name(i)} stands still for more than ${opt.maxStillFrames} frames (from frame ${frames[k]! - run})`);
+        reportedLong = true;
+      }
+      for (const l of lines) {
+        if (reportedNear.has(l.label) || distanceBoxToLine(l, boxAt(o, frames[k]!)) >= opt.nearLinePx) continue;
+        issues.push(`${name(i)} stands still at frame ${frames[k]} with its box within ${opt.nearLinePx} px of line "${l.label}"`);
+        reportedNear.add(l.label);
+      }
+    }
+  });
+
   // near a line without crossing it
   s.objects.forEach((o, i) => {
     for (const l of lines) {
@@ -75,7 +104,7 @@ export function checkScenario(scenario: Scenario, options: CleanlinessOptions = 
       const frames = vis[i]!;
       for (let k = 0; k <= frames.length; ++k) {
         const f = frames[k];
-        const near = f !== undefined && distanceToLine(l, positionAt(o, f)) < opt.nearLinePx;
+        const near = f !== undefined && distanceBoxToLine(l, boxAt(o, f)) < opt.nearLinePx;
         if (near && runStart < 0) runStart = f!;
         if (!near && runStart >= 0) {
           const runEnd = frames[k - 1]!;
@@ -83,7 +112,7 @@ export function checkScenario(scenario: Scenario, options: CleanlinessOptions = 
             (c) => c.objectIndex === i && c.label === l.label && c.frame >= runStart && c.frame <= runEnd + 1,
           );
           if (!crossed)
-            issues.push(`${name(i)} is within ${opt.nearLinePx} px of line "${l.label}" (frames ${runStart}–${runEnd}) without crossing it`);
+            issues.push(`${name(i)}'s box is within ${opt.nearLinePx} px of line "${l.label}" (frames ${runStart}–${runEnd}) without crossing it`);
           runStart = -1;
         }
       }
@@ -152,4 +181,39 @@ function smoothedDisplacement(s: NormalizedScenario, o: NormalizedObject, frame:
   const n = end - start + 1;
   const p = detectedPoint(s, o, frame);
   return Math.hypot(p.x - x / n, p.y - y / n);
+}
+
+/** Distance between a box and a line segment (extended: the infinite line); 0 when they touch. */
+export function distanceBoxToLine(
+  l: Pick<FrameLine, 'a' | 'b' | 'extended'>,
+  box: { left: number; top: number; width: number; height: number },
+): number {
+  const corners = [
+    { x: box.left, y: box.top },
+    { x: box.left + box.width, y: box.top },
+    { x: box.left + box.width, y: box.top + box.height },
+    { x: box.left, y: box.top + box.height },
+  ];
+  const sides = new Set(corners.map((c) => sideOf(l, c)));
+  const straddles = sides.has(0) || (sides.has(1) && sides.has(-1));
+  if (l.extended) return straddles ? 0 : Math.min(...corners.map((c) => distanceToLine(l, c)));
+  const inside = (p: { x: number; y: number }) =>
+    p.x >= box.left && p.x <= box.left + box.width && p.y >= box.top && p.y <= box.top + box.height;
+  if (inside(l.a) || inside(l.b)) return 0;
+  // the segment crosses an edge of the box?
+  for (let k = 0; k < 4; ++k) {
+    const c0 = corners[k]!;
+    const c1 = corners[(k + 1) % 4]!;
+    const s0 = sideOf(l, c0);
+    const s1 = sideOf(l, c1);
+    const t0 = sideOf({ a: c0, b: c1 }, l.a);
+    const t1 = sideOf({ a: c0, b: c1 }, l.b);
+    if (s0 !== s1 && t0 !== t1) return 0;
+  }
+  const edgeDist = (p: { x: number; y: number }) => {
+    const dx = Math.max(box.left - p.x, 0, p.x - (box.left + box.width));
+    const dy = Math.max(box.top - p.y, 0, p.y - (box.top + box.height));
+    return Math.hypot(dx, dy);
+  };
+  return Math.min(edgeDist(l.a), edgeDist(l.b), ...corners.map((c) => distanceToLine({ ...l, extended: false }, c)));
 }

@@ -5,6 +5,12 @@
 //
 // Coordinates: object paths are in frame pixels (width × height); lines are in config space
 // (configWidth × configHeight, like config_nvdsanalytics.txt) and are scaled to the frame.
+//
+// Ground truth is exact for the trajectories; for a real detector + tracker to reach it, keep scenarios
+// "clean" (check.ts checks it; scripts/generate-samples.ts refuses unclean ones): objects ≥ 24 px apart,
+// crossings at ≥ 3 px/frame, fully inside the frame, seen ≥ 10 frames before and after; objects that must
+// not count keep their whole box ≥ 60 px from the line; stops last ≤ 30 frames (a background model
+// absorbs a still object) and keep the whole box ≥ 60 px from every line.
 import type { LineCrossingMode, ResolvedAnalyticsConfig, XY } from '../config/resolved.js';
 
 export type RGB = [number, number, number];
@@ -23,9 +29,13 @@ export interface ScenarioObject {
   size: [number, number];
   /** 'rect' (vehicle-like, with windows) or 'ellipse' (a person seen from above). Default 'rect'. */
   shape?: 'rect' | 'ellipse';
-  /** '#rrggbb' or [r, g, b]; default: a palette colour by index. */
+  /**
+   * '#rrggbb' or [r, g, b]; default: a palette colour by index. The renderer keeps the hue but pushes the
+   * brightness at least 60 levels of luma away from the background along the path (darker if the colour
+   * is darker, else lighter): motion detectors work on luma, where a red car can look like asphalt.
+   */
   color?: string | RGB;
-  /** Amplitude (8-bit levels) of the object's own surface texture. Default 24. */
+  /** Amplitude (8-bit levels) of the object's own fine-grained surface texture. Default 40. */
   texture?: number;
   /** Class id a perfect detector would report (matched against the lines' classIds). Default 0. */
   classId?: number;

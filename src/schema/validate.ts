@@ -13,7 +13,7 @@ export function loadMessageValidator(): (json: string | object) => string | unde
   const require = createRequire(import.meta.url);
   const Ajv2020 = require('ajv/dist/2020.js') as new (opts: object) => { compile(schema: object): ValidateFunction };
   const addFormats = require('ajv-formats') as (ajv: object) => void;
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   addFormats(ajv);
   const validate = ajv.compile(JSON.parse(readFileSync(messageSchemaPath, 'utf8')) as object);
   return (json) => {

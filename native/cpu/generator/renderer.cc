@@ -73,6 +73,7 @@ void drawBuilding(cv::Mat& img, cv::RNG& rng, cv::Rect r) {
 
 Renderer::Renderer(const Scenario& scenario) : s_(scenario) {
   buildBackground();
+  cv::cvtColor(background_, backgroundGray_, cv::COLOR_BGR2GRAY);
   sprites_.reserve(s_.objects.size());
   for (size_t i = 0; i < s_.objects.size(); ++i) sprites_.push_back(buildSprite(s_.objects[i], i));
   if (s_.noise > 0) {
@@ -106,7 +107,7 @@ void Renderer::buildBackground() {
     for (const auto& c0 : corners) {
       cv::Rect c = c0 & cv::Rect(0, 0, W, H);
       if (c.width <= 0 || c.height <= 0) continue;
-      cv::rectangle(img, c, bgr(168, 166, 160), cv::FILLED);  // sidewalk
+      cv::rectangle(img, c, bgr(150, 148, 142), cv::FILLED);  // sidewalk
       cv::Rect g(c.x + 3 * kerb, c.y + 3 * kerb, c.width - 6 * kerb, c.height - 6 * kerb);
       if (g.width > 10 && g.height > 10) {
         cv::rectangle(img, g, bgr(78, 122, 66), cv::FILLED);  // grass
@@ -122,14 +123,14 @@ void Renderer::buildBackground() {
           }
         }
       }
-      cv::rectangle(img, c, bgr(140, 140, 136), kerb);  // kerb stones
+      cv::rectangle(img, c, bgr(128, 128, 124), kerb);  // kerb stones
     }
     const int lw = std::max(2, cvRound(4 * unit));
     const int dash = cvRound(34 * unit), gap = cvRound(26 * unit);
     const int stripe = std::max(3, cvRound(12 * unit)), depth = cvRound(38 * unit);
     const int stopX0 = cx - hw - depth - 2 * kerb, stopX1 = cx + hw + depth + 2 * kerb;  // markings end at
     const int stopY0 = cy - hh - depth - 2 * kerb, stopY1 = cy + hh + depth + 2 * kerb;  // the crosswalks
-    const cv::Scalar yellow = bgr(215, 190, 70), white = bgr(225, 225, 220);
+    const cv::Scalar yellow = bgr(196, 172, 70), white = bgr(178, 178, 172);  // worn paint
     drawDashedLine(img, cv::Point(0, cy), cv::Point(stopX0, cy), yellow, lw, dash, gap);
     drawDashedLine(img, cv::Point(W, cy), cv::Point(stopX1, cy), yellow, lw, dash, gap);
     drawDashedLine(img, cv::Point(cx, 0), cv::Point(cx, stopY0), yellow, lw, dash, gap);
@@ -147,12 +148,12 @@ void Renderer::buildBackground() {
     cv::line(img, cv::Point(cx, stopY1), cv::Point(cx + hw - kerb, stopY1), white, lw + 1);
     // crosswalks on the four arms
     for (int x = cx - hw + stripe; x < cx + hw - stripe; x += 2 * stripe) {
-      cv::rectangle(img, cv::Rect(x, cy - hh - depth - kerb, stripe, depth), bgr(215, 215, 210), cv::FILLED);
-      cv::rectangle(img, cv::Rect(x, cy + hh + kerb, stripe, depth), bgr(215, 215, 210), cv::FILLED);
+      cv::rectangle(img, cv::Rect(x, cy - hh - depth - kerb, stripe, depth), bgr(172, 172, 168), cv::FILLED);
+      cv::rectangle(img, cv::Rect(x, cy + hh + kerb, stripe, depth), bgr(172, 172, 168), cv::FILLED);
     }
     for (int y = cy - hh + stripe; y < cy + hh - stripe; y += 2 * stripe) {
-      cv::rectangle(img, cv::Rect(cx - hw - depth - kerb, y, depth, stripe), bgr(215, 215, 210), cv::FILLED);
-      cv::rectangle(img, cv::Rect(cx + hw + kerb, y, depth, stripe), bgr(215, 215, 210), cv::FILLED);
+      cv::rectangle(img, cv::Rect(cx - hw - depth - kerb, y, depth, stripe), bgr(172, 172, 168), cv::FILLED);
+      cv::rectangle(img, cv::Rect(cx + hw + kerb, y, depth, stripe), bgr(172, 172, 168), cv::FILLED);
     }
     // a few stains / patches on the asphalt
     for (int k = 0; k < 10; ++k) {
@@ -215,33 +216,92 @@ void Renderer::buildBackground() {
   cv::GaussianBlur(background_, background_, cv::Size(0, 0), 0.7);
 }
 
+Renderer::PathLuma Renderer::backgroundLumaAlong(const SceneObject& o) const {
+  const int first = std::max(0, o.appear), last = std::min(s_.frames - 1, o.disappear);
+  const cv::Rect frameRect(0, 0, s_.width, s_.height);
+  double hist[256] = {0};
+  double total = 0, sum = 0;
+  const int steps = 48;
+  for (int k = 0; k <= steps && last >= first; ++k) {
+    const int f = first + static_cast<int>((static_cast<long long>(last - first) * k) / steps);
+    double x, y;
+    positionAt(o, f, x, y);
+    if (std::abs(x) > 1e6 || std::abs(y) > 1e6) continue;
+    const cv::Rect box(cvRound(x - o.width / 2.0), cvRound(y) - o.height, o.width, o.height);
+    const cv::Rect vis = box & frameRect;
+    if (vis.empty()) continue;
+    for (int yy = vis.y; yy < vis.y + vis.height; ++yy) {
+      const uchar* row = backgroundGray_.ptr<uchar>(yy);
+      for (int xx = vis.x; xx < vis.x + vis.width; ++xx) {
+        hist[row[xx]] += 1;
+        sum += row[xx];
+        total += 1;
+      }
+    }
+  }
+  PathLuma r;
+  if (total <= 0) {
+    r.mean = cv::mean(backgroundGray_)[0];
+    r.p99 = r.mean;
+    return r;
+  }
+  r.mean = sum / total;
+  double acc = 0;
+  for (int v = 0; v < 256; ++v) {
+    acc += hist[v];
+    if (acc >= 0.99 * total) {
+      r.p99 = v;
+      break;
+    }
+  }
+  return r;
+}
+
 Renderer::Sprite Renderer::buildSprite(const SceneObject& o, size_t index) const {
   const int w = o.width, h = o.height;
   cv::RNG rng(mixSeed(s_.seed, 0x0B1, index));
-  cv::Mat f(h, w, CV_32FC3, cv::Scalar(o.b, o.g, o.r));
+  // Body colour brighter than (nearly) everything the object passes over: a background-subtraction
+  // detector with shadow detection drops pixels darker than the background, and works on luma, where a red
+  // car can look like asphalt. Hue is kept; only a background too bright for that gets a dark object.
+  double r = o.r, g = o.g, b = o.b;
+  const PathLuma bg = backgroundLumaAlong(o);
+  const double L = 0.299 * r + 0.587 * g + 0.114 * b;
+  const double lightTarget = std::min(kMaxBodyLuma, std::max(bg.p99 + kLumaMargin * 0.75, bg.mean + kLumaMargin));
+  const bool dark = lightTarget < bg.mean + kLumaMargin * 0.5;
+  if (!dark && L < lightTarget) {
+    const double t = (lightTarget - L) / std::max(1.0, 255.0 - L);
+    r += (255 - r) * t, g += (255 - g) * t, b += (255 - b) * t;
+  } else if (dark) {
+    const double k = std::min(1.0, (bg.mean * 0.4) / std::max(1.0, L));  // darker than a shadow could be
+    r *= k, g *= k, b *= k;
+  }
+  cv::Mat f(h, w, CV_32FC3, cv::Scalar(b, g, r));
+  const float window = dark ? 0.6f : 0.85f;  // windows stay on the body's side of the background
+  const float roof = dark ? 1.15f : 1.05f;
   // own surface texture: blurred noise, same on all channels
   cv::Mat t(h, w, CV_32F);
   rng.fill(t, cv::RNG::NORMAL, 0.0, 1.0);
-  cv::GaussianBlur(t, t, cv::Size(0, 0), std::max(1.0, std::min(w, h) / 10.0));
-  double mn, mx;
-  cv::minMaxLoc(t, &mn, &mx);
-  const double span = std::max(1e-6, std::max(std::abs(mn), std::abs(mx)));
-  t *= o.texture / span;
+  // Fine-grained (≈2 px) and strong: as the object moves a few pixels per frame, every pixel it covers
+  // keeps changing, so a background-subtraction model cannot absorb a slow or long object's interior.
+  cv::GaussianBlur(t, t, cv::Size(0, 0), 1.6);
+  cv::Scalar mean, sd;
+  cv::meanStdDev(t, mean, sd);
+  t = (t - mean[0]) * (o.texture / 2.0 / std::max(1e-6, sd[0]));  // standard deviation = texture / 2
   cv::Mat shade(h, w, CV_32F, cv::Scalar(1.0));
   if (o.shape == Shape::Rect) {
-    // vehicle-like: dark windscreen and rear window, brighter roof
+    // vehicle-like: windscreen and rear window, brighter roof
     auto band = [&](double y0, double y1, double x0, double x1, float k) {
-      cv::Rect r(cvRound(w * x0), cvRound(h * y0), std::max(1, cvRound(w * (x1 - x0))), std::max(1, cvRound(h * (y1 - y0))));
-      shade(r & cv::Rect(0, 0, w, h)).setTo(k);
+      const cv::Rect rc(cvRound(w * x0), cvRound(h * y0), std::max(1, cvRound(w * (x1 - x0))), std::max(1, cvRound(h * (y1 - y0))));
+      shade(rc & cv::Rect(0, 0, w, h)).setTo(k);
     };
     if (h >= w) {
-      band(0.16, 0.32, 0.12, 0.88, 0.45f);
-      band(0.36, 0.66, 0.14, 0.86, 1.12f);
-      band(0.72, 0.84, 0.14, 0.86, 0.55f);
+      band(0.16, 0.32, 0.12, 0.88, window);
+      band(0.36, 0.66, 0.14, 0.86, roof);
+      band(0.72, 0.84, 0.14, 0.86, window);
     } else {
-      band(0.12, 0.88, 0.16, 0.32, 0.45f);
-      band(0.14, 0.86, 0.36, 0.66, 1.12f);
-      band(0.14, 0.86, 0.72, 0.84, 0.55f);
+      band(0.12, 0.88, 0.16, 0.32, window);
+      band(0.14, 0.86, 0.36, 0.66, roof);
+      band(0.14, 0.86, 0.72, 0.84, window);
     }
   } else {
     for (int y = 0; y < h; ++y) {
@@ -249,7 +309,7 @@ Renderer::Sprite Renderer::buildSprite(const SceneObject& o, size_t index) const
       const double dy = (y - (h - 1) / 2.0) / std::max(1.0, h / 2.0);
       for (int x = 0; x < w; ++x) {
         const double dx = (x - (w - 1) / 2.0) / std::max(1.0, w / 2.0);
-        row[x] = static_cast<float>(1.18 - 0.35 * (dx * dx + dy * dy));
+        row[x] = static_cast<float>(1.1 - 0.2 * (dx * dx + dy * dy));
       }
     }
   }
@@ -261,10 +321,10 @@ Renderer::Sprite Renderer::buildSprite(const SceneObject& o, size_t index) const
   f.convertTo(sp.bgr, CV_8UC3);
   sp.mask = cv::Mat::zeros(h, w, CV_8U);
   const int outline = std::max(1, cvRound(std::min(w, h) / 16.0));
-  const cv::Scalar dark(22, 22, 26);
+  const cv::Scalar outlineColor(22, 22, 26);
   if (o.shape == Shape::Rect) {
     sp.mask.setTo(255);
-    cv::rectangle(sp.bgr, cv::Rect(0, 0, w, h), dark, outline);
+    cv::rectangle(sp.bgr, cv::Rect(0, 0, w, h), outlineColor, outline);
   } else {
     // Sub-pixel centre/axes (shift 4) so the ellipse touches all four sides of the w × h box.
     const cv::Point c((w - 1) * 8, (h - 1) * 8);
@@ -272,7 +332,7 @@ Renderer::Sprite Renderer::buildSprite(const SceneObject& o, size_t index) const
     cv::ellipse(sp.mask, c, ax, 0, 0, 360, cv::Scalar(255), cv::FILLED, cv::LINE_8, 4);
     cv::Mat ring = cv::Mat::zeros(h, w, CV_8U);
     cv::ellipse(ring, c, ax, 0, 0, 360, cv::Scalar(255), outline, cv::LINE_8, 4);
-    sp.bgr.setTo(dark, ring & sp.mask);
+    sp.bgr.setTo(outlineColor, ring & sp.mask);
   }
   return sp;
 }

@@ -1,6 +1,11 @@
 // Renders a scenario's frames with OpenCV: a seeded, textured static background; objects as textured
 // filled rectangles/ellipses whose bounding box is exactly the scenario's box; a slow global brightness
 // drift; per-pixel Gaussian sensor noise. Deterministic: frame n depends only on (scenario, n).
+//
+// Motion detectors work on luma (where a red or blue car can be as bright as asphalt) and drop pixels that
+// look like shadows (darker than the background). So each object's colour keeps its hue but is lightened,
+// when needed, to stand clearly above the background luma along its path (mean + 60, 99th percentile
+// + 45, at most 225); and its fine-grained texture keeps the pixels it covers changing while it moves.
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -28,10 +33,17 @@ class Renderer {
 
   void buildBackground();
   Sprite buildSprite(const SceneObject& o, size_t index) const;
+  struct PathLuma {
+    double mean = 0, p99 = 0;
+  };
+  PathLuma backgroundLumaAlong(const SceneObject& o) const;
 
   const Scenario& s_;
   cv::Mat background_;
+  cv::Mat backgroundGray_;
   std::vector<Sprite> sprites_;
+  static constexpr double kLumaMargin = 60;
+  static constexpr double kMaxBodyLuma = 225;
   static constexpr int kNoiseFields = 6;
   static constexpr int kNoiseMargin = 61;  // odd, so consecutive offsets rarely line up
   std::vector<cv::Mat> noiseBank_;

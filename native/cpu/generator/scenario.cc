@@ -99,7 +99,7 @@ SceneObject parseObject(const json& j, size_t index) {
   o.b = pal[2];
   auto color = j.find("color");
   if (color != j.end() && !color->is_null()) parseColor(*color, where + ".color", o);
-  o.texture = optNumber(j, "texture", 24, where, 0, 128);
+  o.texture = optNumber(j, "texture", 40, where, 0, 128);
 
   auto path = j.find("path");
   if (path == j.end() || !path->is_array() || path->empty()) fail(where + ".path", "expected a non-empty array of {frame, x, y}");

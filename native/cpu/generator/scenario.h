@@ -20,7 +20,7 @@ struct SceneObject {
   int width = 0, height = 0;
   Shape shape = Shape::Rect;
   uint8_t r = 200, g = 60, b = 60;
-  double texture = 24;  // amplitude of the object's own surface texture, 8-bit levels
+  double texture = 40;  // amplitude of the object's own surface texture, 8-bit levels
   int appear = 0;       // first frame where the object is present
   int disappear = 0;    // last frame where the object is present (inclusive)
   std::vector<Waypoint> path;

@@ -1,0 +1,66 @@
+// What a running pipeline tells its users. Frame records and message events may be dropped when
+// JavaScript falls behind (counted in the report); errors and the end of stream never are.
+import type { FrameAnalyticsRecord } from '../payload/build.js';
+import type { DeliveryEvent, DeliveryStats } from '../kafka/types.js';
+
+/** One frame's analytics (NvDsAnalyticsFrameMeta's maps) with frame meta. */
+export interface FrameRecord extends FrameAnalyticsRecord {
+  width: number;
+  height: number;
+  numObjects: number;
+  objects: Array<{ id: number; classId: number; left: number; top: number; width: number; height: number }>;
+}
+
+export interface MessageEvent {
+  streamId: number;
+  frameNum: number;
+  /** Why this frame was sent: line-crossing, interval, roi-change, overcrowding-change. */
+  reason: string;
+  key: string | null;
+  payload: string;
+  /** Producer sequence number (delivery events refer to it). */
+  seq: number;
+}
+
+export interface PipelineWarning {
+  streamId?: number;
+  source: 'pipeline' | 'kafka' | 'config';
+  message: string;
+}
+
+export interface StreamReport {
+  streamId: number;
+  input: string;
+  deviceId: string;
+  state: 'eos' | 'error' | 'stopped' | 'starting' | 'running';
+  error?: string;
+  frames: number;
+  fps: number;
+  warnings: number;
+  /** Final cumulative line-crossing counts per label (objLCCumCnt). */
+  lcCum: Record<string, number>;
+}
+
+export interface RunReport {
+  backend: 'cpu' | 'deepstream';
+  /** Stopped (stop(), SIGINT/SIGTERM) before every input ended. */
+  stopped: boolean;
+  wallMs: number;
+  frames: number;
+  fps: number;
+  streams: StreamReport[];
+  /** Messages built from analytics; delivery counts from the producer (absent without Kafka). */
+  messages: { built: number; lost: number };
+  delivery?: DeliveryStats;
+  /** Frame/message events not delivered to JavaScript listeners because they fell behind. */
+  eventsDropped: number;
+}
+
+export interface PipelineEvents {
+  frame: [FrameRecord];
+  message: [MessageEvent];
+  delivery: [DeliveryEvent];
+  warning: [PipelineWarning];
+  error: [Error];
+  eos: [RunReport];
+}

@@ -1,0 +1,167 @@
+// Pipeline options (the library's and the CLI's, one set) and their resolution: every config file is
+// parsed here, before anything starts, so a bad file or input fails fast with a typed error.
+import { existsSync, statSync } from 'node:fs';
+import { loadAnalyticsConfig } from '../config/analytics-config.js';
+import type { ConfigWarning } from '../config/errors.js';
+import { buildPayloadMapping } from '../config/field-mapping.js';
+import { defaultKafkaConfig, loadKafkaConfig, parseConnStr, type ConnStr, type KafkaConfig } from '../config/kafka-config.js';
+import { loadMsgconvConfig, type MsgconvConfig } from '../config/msgconv-config.js';
+import type { PayloadMapping, ResolvedAnalyticsConfig } from '../config/resolved.js';
+import { InputError } from '../errors.js';
+
+export type Backend = 'auto' | 'cpu' | 'deepstream';
+export type ProducerKind = 'native' | 'kafkajs';
+
+export interface SendOn {
+  /** Frames where a line was crossed (default true, as the seed). */
+  lineCrossing?: boolean;
+  /** Also every N-th frame (0 = off). */
+  frameInterval?: number;
+  /** Frames where an ROI count changed. */
+  roiChange?: boolean;
+  /** Frames where an overcrowding status changed. */
+  overcrowdingChange?: boolean;
+}
+
+export interface PipelineOptions {
+  /** Stream N = inputs[N]: file paths (.h264, .mp4, .mkv, .avi) or file:// / rtsp:// URIs. */
+  inputs: string[];
+  /** Kafka "host;port;topic" (DeepStream's conn-str). Absent: analytics only, nothing is published. */
+  connStr?: string;
+  /** cfg_kafka.txt path, or a parsed config. */
+  kafkaConfig?: string | KafkaConfig;
+  /** config_nvdsanalytics.txt path, or a resolved config. */
+  analyticsConfig?: string | ResolvedAnalyticsConfig;
+  /** Converter config (msgconv_config.txt: [analytics0], [sensorN], [payload-fields], [payload-static]). */
+  msgconvConfig?: string | MsgconvConfig;
+  /** Device id per stream (default: [sensorN] id of the converter config, else "stream-N"). */
+  deviceIds?: string[];
+  backend?: Backend;
+  producer?: ProducerKind;
+  sendOn?: SendOn;
+  /** CPU backend detector/tracker key files (default: config/detector_motion.txt, config/tracker_sort.txt). */
+  detectorConfig?: string;
+  trackerConfig?: string;
+  /** Pace file inputs at their frame rate, like live cameras (default false). */
+  realtime?: boolean;
+  /** How long a message may wait for the broker before it counts as failed (default 300000 ms). */
+  deliveryTimeoutMs?: number;
+  /** How long stop()/end of stream waits for outstanding deliveries (default 30000 ms). */
+  flushTimeoutMs?: number;
+  /** Per-frame analytics records to JavaScript ('frame' events, records()); default true. */
+  frameEvents?: boolean;
+  /** Frame records that may wait for JavaScript before newer ones are dropped and counted (default 1024). */
+  eventQueueSize?: number;
+}
+
+export interface ResolvedPipelineOptions {
+  inputs: string[];
+  analytics: ResolvedAnalyticsConfig;
+  mapping: PayloadMapping;
+  deviceIds: string[];
+  kafka?: { conn: ConnStr; config: KafkaConfig };
+  producer: ProducerKind;
+  backend: Backend;
+  sendOn: Required<SendOn>;
+  detectorConfig?: string;
+  trackerConfig?: string;
+  realtime: boolean;
+  deliveryTimeoutMs: number;
+  flushTimeoutMs: number;
+  frameEvents: boolean;
+  eventQueueSize: number;
+  warnings: ConfigWarning[];
+}
+
+/** An analytics config that counts nothing but objects: for runs without config_nvdsanalytics.txt. */
+function emptyAnalytics(streams: number): ResolvedAnalyticsConfig {
+  return {
+    enable: true,
+    configWidth: 1920,
+    configHeight: 1080,
+    osdMode: 2,
+    displayFontSize: 12,
+    displayObjCnt: false,
+    objCntWinMs: 0,
+    streams: Array.from({ length: streams }, (_, i) => ({ streamId: i, rois: [], overcrowding: [], lines: [], directions: [] })),
+  };
+}
+
+function isUri(input: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
+}
+
+/** Checks a local input before the pipeline starts: a missing file is an InputError naming it. */
+export function checkInput(input: string): void {
+  if (input.startsWith('file://')) return checkInput(decodeURIComponent(new URL(input).pathname));
+  if (isUri(input)) return;
+  if (!existsSync(input)) throw new InputError(`input not found: ${input}`);
+  const st = statSync(input);
+  if (!st.isFile()) throw new InputError(`input is not a file: ${input}`);
+  if (st.size === 0) throw new InputError(`input is empty: ${input}`);
+}
+
+export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineOptions {
+  if (!opts.inputs || opts.inputs.length === 0) throw new InputError('no input: give at least one video file or URI');
+  opts.inputs.forEach(checkInput);
+  const warnings: ConfigWarning[] = [];
+
+  let analytics: ResolvedAnalyticsConfig;
+  if (typeof opts.analyticsConfig === 'string') {
+    const r = loadAnalyticsConfig(opts.analyticsConfig);
+    analytics = r.config;
+    warnings.push(...r.warnings);
+  } else {
+    analytics = opts.analyticsConfig ?? emptyAnalytics(opts.inputs.length);
+  }
+
+  let msgconv: MsgconvConfig | undefined;
+  if (typeof opts.msgconvConfig === 'string') {
+    const r = loadMsgconvConfig(opts.msgconvConfig);
+    msgconv = r.config;
+    warnings.push(...r.warnings);
+  } else {
+    msgconv = opts.msgconvConfig;
+  }
+
+  const streamIds = opts.inputs.map((_, i) => i);
+  const mapping = buildPayloadMapping(analytics, msgconv, streamIds, { warnings });
+  if (opts.deviceIds && opts.deviceIds.length > opts.inputs.length) {
+    throw new InputError(`${opts.deviceIds.length} device ids for ${opts.inputs.length} input(s): give at most one per input`);
+  }
+  const deviceIds = streamIds.map(
+    (i) => opts.deviceIds?.[i] ?? mapping.streams.find((s) => s.streamId === i)?.deviceId ?? `stream-${i}`,
+  );
+
+  let kafka: ResolvedPipelineOptions['kafka'];
+  if (opts.connStr !== undefined) {
+    const config =
+      typeof opts.kafkaConfig === 'string' ? loadKafkaConfig(opts.kafkaConfig) : (opts.kafkaConfig ?? defaultKafkaConfig());
+    warnings.push(...config.warnings);
+    kafka = { conn: parseConnStr(opts.connStr), config };
+  }
+
+  return {
+    inputs: opts.inputs,
+    analytics,
+    mapping,
+    deviceIds,
+    kafka,
+    producer: opts.producer ?? 'native',
+    backend: opts.backend ?? 'auto',
+    sendOn: {
+      lineCrossing: opts.sendOn?.lineCrossing ?? true,
+      frameInterval: opts.sendOn?.frameInterval ?? 0,
+      roiChange: opts.sendOn?.roiChange ?? false,
+      overcrowdingChange: opts.sendOn?.overcrowdingChange ?? false,
+    },
+    detectorConfig: opts.detectorConfig,
+    trackerConfig: opts.trackerConfig,
+    realtime: opts.realtime ?? false,
+    deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 300_000,
+    flushTimeoutMs: opts.flushTimeoutMs ?? 30_000,
+    frameEvents: opts.frameEvents ?? true,
+    eventQueueSize: opts.eventQueueSize ?? 1024,
+    warnings,
+  };
+}
