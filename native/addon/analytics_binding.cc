@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "addon/analytics_js.h"
 #include "addon/registry.h"
 #include "core/analytics/analytics_config.h"
 #include "core/analytics/engine.h"
@@ -18,7 +19,6 @@
 namespace {
 
 constexpr double kTwoPow64 = 18446744073709551616.0;
-constexpr double kMaxSafeInteger = 9007199254740991.0;
 
 [[noreturn]] void typeError(Napi::Env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
 
@@ -125,56 +125,9 @@ dsk::FrameInput frameFromJs(const Napi::Value& value, const std::string& path) {
   return in;
 }
 
-Napi::Value uint64ToJs(Napi::Env env, uint64_t v) {
-  if (static_cast<double>(v) <= kMaxSafeInteger) return Napi::Number::New(env, static_cast<double>(v));
-  return Napi::BigInt::New(env, v);
-}
-
-Napi::Array stringsToJs(Napi::Env env, const std::vector<std::string>& v) {
-  Napi::Array a = Napi::Array::New(env, v.size());
-  for (uint32_t i = 0; i < v.size(); ++i) a.Set(i, v[i]);
-  return a;
-}
-
-// Labels are user text: define own data properties (a label such as "__proto__" must stay a key, not
-// trigger the prototype setter).
-void defineKey(Napi::Object& o, const std::string& key, napi_value value) {
-  o.DefineProperty(Napi::PropertyDescriptor::Value(key, value, napi_default_jsproperty));
-}
-
-template <typename Map, typename Conv>
-Napi::Object mapToJs(Napi::Env env, const Map& m, Conv conv) {
-  Napi::Object o = Napi::Object::New(env);
-  for (const auto& [k, v] : m) defineKey(o, k, conv(v));
-  return o;
-}
-
 Napi::Object resultToJs(Napi::Env env, const dsk::FrameAnalytics& r) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("streamId", Napi::Number::New(env, r.streamId));
-  o.Set("frameNum", uint64ToJs(env, r.frameNum));
-  o.Set("ptsMs", Napi::Number::New(env, static_cast<double>(r.ptsMs)));
-  o.Set("ocStatus", mapToJs(env, r.ocStatus, [&](bool b) { return Napi::Boolean::New(env, b); }));
-  o.Set("objInROIcnt", mapToJs(env, r.objInROIcnt, [&](uint32_t n) { return Napi::Number::New(env, n); }));
-  auto u64 = [&](uint64_t n) { return Napi::Number::New(env, static_cast<double>(n)); };
-  o.Set("objLCCurrCnt", mapToJs(env, r.objLCCurrCnt, u64));
-  o.Set("objLCCumCnt", mapToJs(env, r.objLCCumCnt, u64));
-  Napi::Object cnt = Napi::Object::New(env);
-  for (const auto& [cls, n] : r.objCnt) cnt.Set(std::to_string(cls), Napi::Number::New(env, n));
-  o.Set("objCnt", cnt);
-  Napi::Array objs = Napi::Array::New(env, r.objects.size());
-  for (uint32_t i = 0; i < r.objects.size(); ++i) {
-    const dsk::ObjectAnalytics& a = r.objects[i];
-    Napi::Object jo = Napi::Object::New(env);
-    jo.Set("id", uint64ToJs(env, a.id));
-    jo.Set("classId", Napi::Number::New(env, a.classId));
-    jo.Set("roiStatus", stringsToJs(env, a.roiStatus));
-    jo.Set("ocStatus", stringsToJs(env, a.ocStatus));
-    jo.Set("lcStatus", stringsToJs(env, a.lcStatus));
-    jo.Set("dirStatus", a.dirStatus);
-    objs.Set(i, jo);
-  }
-  o.Set("objects", objs);
+  Napi::Object o = dsk::addon::frameAnalyticsToJs(env, r, true);
+  o.Delete("dirCnt");  // the engine API reports statuses per object; dirCnt is for payload records
   return o;
 }
 

@@ -4,6 +4,10 @@
 //                                     realtime?, detector?, tracker?, queueFrames?, connectTimeoutMs?, decoderThreads?,
 //                                     scaleInGstreamer?, frameEvents?, eventQueueSize? });
 //   p.start(event => ...);  p.stop();  p.stats();
+//   publish: { mappingJson, policy: { onLineCrossing, frameInterval, onRoiChange, onOvercrowdingChange },
+//              deviceIds: string[], partitionKey, producer?: NativeProducer } turns frames into messages on
+//              the worker thread (core payload builder); with a producer they are produced natively, without
+//              one they reach JS as 'message' events (for the kafkajs path), bounded by messageQueueSize.
 //   addon.cpuDecodeOnly(path, decoderThreads = 0) -> Promise<{ frames, wallMs, fps, error? }>
 //   addon.cpuDetectorConfig(pathOrObject?) -> resolved detector parameters
 //
@@ -13,6 +17,7 @@
 #include <napi.h>
 
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -20,8 +25,12 @@
 #include <utility>
 #include <vector>
 
+#include "addon/analytics_js.h"
+#include "addon/producer_handle.h"
 #include "addon/registry.h"
 #include "core/analytics/analytics_config.h"
+#include "core/payload/payload_mapping.h"
+#include "kafka/analytics_publisher.h"
 #include "cpu/configs.h"
 #include "cpu/decode_bench.h"
 #include "cpu/keyfile_lite.h"
@@ -67,11 +76,20 @@ dsk::keyfile::KeyFile keyFileFrom(const std::string& path, const Napi::Value& ov
 // ---- events ------------------------------------------------------------------------------------------
 
 struct Event {
-  enum class Kind { Frame, Warning, Error, Eos } kind;
+  enum class Kind { Frame, Warning, Error, Eos, Message } kind;
   FrameResult frame;
   int streamId = 0;
   std::string message;
   RunSummary summary;
+  dsk::kafka::PublishedMessage published;  // Message
+  dsk::FrameAnalytics record;              // Message: the analytics it was built from
+};
+
+// Final cumulative line counts per stream, kept on the worker thread for the end-of-run report (frame
+// events may have been dropped, so JS cannot rebuild them).
+struct LastCounts {
+  std::mutex m;
+  std::map<int, std::map<std::string, uint64_t>> lcCum;
 };
 
 Napi::Object stageToJs(Napi::Env env, const StageStat& s) {
@@ -121,15 +139,27 @@ Napi::Object summaryToJs(Napi::Env env, const RunSummary& r, uint64_t eventsDrop
   return o;
 }
 
-template <typename M>
-Napi::Object labelMap(Napi::Env env, const M& m) {
+Napi::Object messageToJs(Napi::Env env, const dsk::kafka::PublishedMessage& m, const dsk::FrameAnalytics& record) {
   auto o = Napi::Object::New(env);
-  for (const auto& [k, v] : m) o.Set(k, static_cast<double>(v));
+  o.Set("kind", "message");
+  o.Set("streamId", m.streamId);
+  o.Set("frameNum", static_cast<double>(m.frameNum));
+  o.Set("reason", m.reason);
+  o.Set("key", m.key.empty() ? env.Null() : Napi::String::New(env, m.key));
+  o.Set("payload", m.payload);
+  o.Set("seq", static_cast<double>(m.seq));
+  if (!m.error.empty()) o.Set("error", m.error);
+  auto ctx = Napi::Object::New(env);
+  ctx.Set("messageId", m.ctx.messageId);
+  ctx.Set("timestamp", m.ctx.timestamp);
+  ctx.Set("deviceId", m.ctx.deviceId);
+  o.Set("ctx", ctx);
+  o.Set("record", dsk::addon::frameAnalyticsToJs(env, record, false));
   return o;
 }
 
 Napi::Object frameToJs(Napi::Env env, const FrameResult& f) {
-  auto o = Napi::Object::New(env);
+  auto o = dsk::addon::frameAnalyticsToJs(env, f.analytics, false);
   o.Set("kind", "frame");
   o.Set("streamId", f.streamId);
   o.Set("frameNum", static_cast<double>(f.frameNum));
@@ -137,15 +167,6 @@ Napi::Object frameToJs(Napi::Env env, const FrameResult& f) {
   o.Set("width", f.width);
   o.Set("height", f.height);
   o.Set("numObjects", static_cast<double>(f.objects.size()));
-  o.Set("objLCCurrCnt", labelMap(env, f.analytics.objLCCurrCnt));
-  o.Set("objLCCumCnt", labelMap(env, f.analytics.objLCCumCnt));
-  o.Set("objInROIcnt", labelMap(env, f.analytics.objInROIcnt));
-  auto oc = Napi::Object::New(env);
-  for (const auto& [k, v] : f.analytics.ocStatus) oc.Set(k, v);
-  o.Set("ocStatus", oc);
-  auto cnt = Napi::Object::New(env);
-  for (const auto& [k, v] : f.analytics.objCnt) cnt.Set(std::to_string(k), static_cast<double>(v));
-  o.Set("objCnt", cnt);
   auto objs = Napi::Array::New(env, f.objects.size());
   for (size_t i = 0; i < f.objects.size(); ++i) {
     const auto& t = f.objects[i];
@@ -172,7 +193,10 @@ Napi::Object frameToJs(Napi::Env env, const FrameResult& f) {
 
 class EventSink : public std::enable_shared_from_this<EventSink> {
  public:
-  EventSink(size_t frameCapacity) : frameCapacity_(frameCapacity) {}
+  EventSink(size_t frameCapacity, size_t messageCapacity)
+      : frameCapacity_(frameCapacity), messageCapacity_(messageCapacity) {}
+
+  std::shared_ptr<LastCounts> lastCounts = std::make_shared<LastCounts>();
 
   // Runs on the JS thread once the eos event has been delivered.
   std::function<void()> onDone;
@@ -192,6 +216,12 @@ class EventSink : public std::enable_shared_from_this<EventSink> {
         return;
       }
       ++framesQueued_;
+    } else if (e.kind == Event::Kind::Message) {
+      if (messagesQueued_ >= messageCapacity_) {
+        ++messagesDropped_;
+        return;
+      }
+      ++messagesQueued_;
     }
     queue_.push_back(std::move(e));
     if (scheduled_) return;
@@ -203,6 +233,11 @@ class EventSink : public std::enable_shared_from_this<EventSink> {
   uint64_t dropped() const {
     std::lock_guard<std::mutex> lock(m_);
     return dropped_;
+  }
+
+  uint64_t messagesDropped() const {
+    std::lock_guard<std::mutex> lock(m_);
+    return messagesDropped_;
   }
 
   // JS thread: closes without delivering what is left (used when the wrapper is collected).
@@ -230,6 +265,7 @@ class EventSink : public std::enable_shared_from_this<EventSink> {
       batch.swap(queue_);
       scheduled_ = false;
       framesQueued_ = 0;
+      messagesQueued_ = 0;
     }
     if (env == nullptr) return;
     while (!batch.empty()) {
@@ -248,10 +284,24 @@ class EventSink : public std::enable_shared_from_this<EventSink> {
           o.Set("streamId", e.streamId);
           o.Set("message", e.message);
           break;
-        case Event::Kind::Eos:
+        case Event::Kind::Message:
+          o = messageToJs(env, e.published, e.record);
+          break;
+        case Event::Kind::Eos: {
           o = summaryToJs(env, e.summary, dropped());
           o.Set("kind", "eos");
+          o.Set("messagesDropped", static_cast<double>(messagesDropped()));
+          std::lock_guard<std::mutex> lock(lastCounts->m);
+          Napi::Array streams = o.Get("streams").As<Napi::Array>();
+          for (uint32_t i = 0; i < streams.Length(); ++i) {
+            Napi::Object so = streams.Get(i).As<Napi::Object>();
+            Napi::Object cum = Napi::Object::New(env);
+            for (const auto& [label, n] : lastCounts->lcCum[so.Get("streamId").As<Napi::Number>().Int32Value()])
+              dsk::addon::defineKey(cum, label, Napi::Number::New(env, static_cast<double>(n)));
+            so.Set("lcCum", cum);
+          }
           break;
+        }
       }
       bool threw = false;
       Napi::Error error;
@@ -279,6 +329,7 @@ class EventSink : public std::enable_shared_from_this<EventSink> {
           std::lock_guard<std::mutex> lock(m_);
           for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
             if (it->kind == Event::Kind::Frame) ++framesQueued_;
+            if (it->kind == Event::Kind::Message) ++messagesQueued_;
             queue_.push_front(std::move(*it));
           }
           if (open_ && !queue_.empty() && !scheduled_) again = scheduled_ = true;
@@ -295,10 +346,52 @@ class EventSink : public std::enable_shared_from_this<EventSink> {
   size_t frameCapacity_;
   size_t framesQueued_ = 0;
   uint64_t dropped_ = 0;
+  size_t messageCapacity_;
+  size_t messagesQueued_ = 0;
+  uint64_t messagesDropped_ = 0;
   bool scheduled_ = false;
   bool open_ = false;
   Napi::ThreadSafeFunction tsfn_;
 };
+
+// options.publish -> the worker-thread publisher (null when absent).
+std::shared_ptr<dsk::kafka::AnalyticsPublisher> publisherFrom(const Napi::Value& v) {
+  if (v.IsUndefined() || v.IsNull()) return nullptr;
+  if (!v.IsObject()) throw std::invalid_argument("CpuPipeline: options.publish must be an object");
+  auto p = v.As<Napi::Object>();
+  dsk::kafka::PublishOptions po;
+  Napi::Value mj = p.Get("mappingJson");
+  if (!mj.IsString()) throw std::invalid_argument("CpuPipeline: publish.mappingJson must be a string");
+  po.mapping = dsk::payloadMappingFromJson(mj.As<Napi::String>().Utf8Value());
+  Napi::Value pol = p.Get("policy");
+  if (pol.IsObject()) {
+    auto po2 = pol.As<Napi::Object>();
+    auto b = [&](const char* k, bool def) { Napi::Value x = po2.Get(k); return x.IsBoolean() ? x.As<Napi::Boolean>().Value() : def; };
+    po.policy.onLineCrossing = b("onLineCrossing", true);
+    po.policy.onRoiChange = b("onRoiChange", false);
+    po.policy.onOvercrowdingChange = b("onOvercrowdingChange", false);
+    Napi::Value fi = po2.Get("frameInterval");
+    if (fi.IsNumber()) {
+      const double n = fi.As<Napi::Number>().DoubleValue();
+      if (!(n >= 0 && n <= 4294967295.0)) throw std::invalid_argument("CpuPipeline: publish.policy.frameInterval must be >= 0");
+      po.policy.frameInterval = static_cast<uint32_t>(n);
+    }
+  }
+  Napi::Value ids = p.Get("deviceIds");
+  if (ids.IsArray()) {
+    auto a = ids.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) po.deviceIds.push_back(a.Get(i).ToString().Utf8Value());
+  }
+  Napi::Value pk = p.Get("partitionKey");
+  if (pk.IsString()) po.partitionKey = pk.As<Napi::String>().Utf8Value();
+  Napi::Value prod = p.Get("producer");
+  std::shared_ptr<dsk::kafka::KafkaProducer> producer;
+  if (!prod.IsUndefined() && !prod.IsNull()) {
+    producer = dsk::addon::producerFromJs(prod);
+    if (!producer) throw std::invalid_argument("CpuPipeline: publish.producer is closed");
+  }
+  return std::make_shared<dsk::kafka::AnalyticsPublisher>(std::move(po), std::move(producer));
+}
 
 // ---- the wrapper -------------------------------------------------------------------------------------
 
@@ -349,20 +442,33 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
         throw std::invalid_argument("CpuPipeline: decoderThreads must be in [0, 64]");
       frameEvents_ = boolOpt("frameEvents", true);
       const int cap = intOpt("eventQueueSize", 1024);
-      sink_ = std::make_shared<EventSink>(static_cast<size_t>(cap < 1 ? 1 : cap));
+      const int msgCap = intOpt("messageQueueSize", 65536);
+      sink_ = std::make_shared<EventSink>(static_cast<size_t>(cap < 1 ? 1 : cap), static_cast<size_t>(msgCap < 1 ? 1 : msgCap));
+      std::shared_ptr<dsk::kafka::AnalyticsPublisher> publisher = publisherFrom(o.Get("publish"));
       // Validates options and element availability now, so mistakes throw from the constructor.
       PipelineCallbacks cbs;
       auto sink = sink_;
       const bool frames = frameEvents_;
-      if (frames) {
-        cbs.onFrame = [sink](const FrameResult& f) {
-          Event e{Event::Kind::Frame, f, f.streamId, {}, {}};
+      auto last = sink->lastCounts;
+      cbs.onFrame = [sink, frames, publisher, last](const FrameResult& f) {
+        {
+          std::lock_guard<std::mutex> lock(last->m);
+          last->lcCum[f.streamId] = f.analytics.objLCCumCnt;
+        }
+        if (publisher) {
+          if (auto m = publisher->onFrame(f.analytics)) {
+            Event e{Event::Kind::Message, {}, f.streamId, {}, {}, std::move(*m), f.analytics};
+            sink->push(std::move(e));
+          }
+        }
+        if (frames) {
+          Event e{Event::Kind::Frame, f, f.streamId, {}, {}, {}, {}};
           sink->push(std::move(e));
-        };
-      }
-      cbs.onWarning = [sink](int id, const std::string& m) { sink->push({Event::Kind::Warning, {}, id, m, {}}); };
-      cbs.onError = [sink](int id, const std::string& m) { sink->push({Event::Kind::Error, {}, id, m, {}}); };
-      cbs.onEos = [sink](const RunSummary& r) { sink->push({Event::Kind::Eos, {}, -1, {}, r}); };
+        }
+      };
+      cbs.onWarning = [sink](int id, const std::string& m) { sink->push({Event::Kind::Warning, {}, id, m, {}, {}, {}}); };
+      cbs.onError = [sink](int id, const std::string& m) { sink->push({Event::Kind::Error, {}, id, m, {}, {}, {}}); };
+      cbs.onEos = [sink](const RunSummary& r) { sink->push({Event::Kind::Eos, {}, -1, {}, r, {}, {}}); };
       pipeline_ = std::make_unique<CpuPipeline>(options_, std::move(cbs));
     } catch (const Napi::Error&) {
       throw;

@@ -65,6 +65,14 @@ struct ProducerCallbacks {
       text = "no broker reachable (" + std::string(reason) + "); messages are buffered until it is";
     self->onLog_(LogLevel::Warn, text);
   }
+
+  // librdkafka's own log lines go through our callback instead of straight to stderr.
+  static void log(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+    auto* self = static_cast<KafkaProducer*>(rd_kafka_opaque(rk));
+    if (!self || !self->onLog_) return;
+    LogLevel l = level <= 3 ? LogLevel::Error : level == 4 ? LogLevel::Warn : level <= 6 ? LogLevel::Info : LogLevel::Debug;
+    self->onLog_(l, std::string(fac) + ": " + buf);
+  }
 };
 
 std::vector<std::pair<std::string, std::string>> parseProtoCfg(const std::string& text) {
@@ -109,6 +117,7 @@ KafkaProducer::KafkaProducer(ProducerConfig config, DeliveryCallback onDelivery,
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_dr_msg_cb(conf, &ProducerCallbacks::delivery);
   rd_kafka_conf_set_error_cb(conf, &ProducerCallbacks::error);
+  rd_kafka_conf_set_log_cb(conf, &ProducerCallbacks::log);
 
   h_->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);  // takes conf on success
   if (!h_->rk) {

@@ -24,6 +24,11 @@ export class NativeKafkaProducer implements MessageProducer {
     this.handle = new NativeProducer(options, onEvent);
   }
 
+  /** The addon object, for pipelines that produce through it natively. @internal */
+  get nativeHandle(): unknown {
+    return this.handle;
+  }
+
   send(key: string | null, value: string): number {
     return this.handle.produce(key, value);
   }

@@ -36,6 +36,51 @@ export interface CpuPipelineOptions {
   frameEvents?: boolean;
   /** Frame events that may wait for JavaScript before newer ones are dropped (default 1024). */
   eventQueueSize?: number;
+  /** Turn frames into Kafka messages on the worker thread (src/pipeline/ sets this up). */
+  publish?: PublishOptions;
+  /** Message events that may wait for JavaScript before newer ones are dropped (default 65536). */
+  messageQueueSize?: number;
+}
+
+export interface PublishOptions {
+  /** PayloadMapping as JSON (src/config/resolved.ts). */
+  mappingJson: string;
+  policy: { onLineCrossing: boolean; frameInterval: number; onRoiChange: boolean; onOvercrowdingChange: boolean };
+  /** Per stream index. */
+  deviceIds: string[];
+  /** cfg_kafka.txt partition-key: dotted path into the message ('' = no key). */
+  partitionKey: string;
+  /** A NativeProducer: messages are produced natively. Absent: they reach JS as 'message' events. */
+  producer?: unknown;
+}
+
+/** One analytics record as messages carry it (src/payload/build.ts FrameAnalyticsRecord). */
+export interface CpuAnalyticsRecord {
+  streamId: number;
+  frameNum: number;
+  ptsMs: number;
+  objLCCurrCnt: Record<string, number>;
+  objLCCumCnt: Record<string, number>;
+  objInROIcnt: Record<string, number>;
+  ocStatus: Record<string, boolean>;
+  objCnt: Record<string, number>;
+  dirCnt: Record<string, number>;
+}
+
+export interface CpuMessageEvent {
+  kind: 'message';
+  streamId: number;
+  frameNum: number;
+  reason: string;
+  key: string | null;
+  /** Built natively (core payload builder). */
+  payload: string;
+  /** Producer sequence number; 0 when no native producer was given. */
+  seq: number;
+  /** The native producer refused the message (closed or fatal). */
+  error?: string;
+  ctx: { messageId: string; timestamp: string; deviceId: string };
+  record: CpuAnalyticsRecord;
 }
 
 export interface TrackedBox {
@@ -72,6 +117,8 @@ export interface CpuFrameEvent {
   ocStatus: Record<string, boolean>;
   /** class id (as a string) -> objects in the frame */
   objCnt: Record<string, number>;
+  /** Objects per direction label in this frame. */
+  dirCnt: Record<string, number>;
   objects: TrackedBox[];
   timings: FrameTimings;
 }
@@ -133,9 +180,12 @@ export interface CpuRunSummary {
 
 export interface CpuEosEvent extends CpuRunSummary {
   kind: 'eos';
+  /** Message events JavaScript could not receive in time (only matters without a native producer). */
+  messagesDropped: number;
+  streams: Array<CpuStreamSummary & { lcCum: Record<string, number> }>;
 }
 
-export type CpuPipelineEvent = CpuFrameEvent | CpuWarningEvent | CpuErrorEvent | CpuEosEvent;
+export type CpuPipelineEvent = CpuFrameEvent | CpuWarningEvent | CpuErrorEvent | CpuEosEvent | CpuMessageEvent;
 
 export interface NativeCpuPipeline {
   /** Starts every stream; events arrive on the JS thread. Once per instance. */

@@ -1,0 +1,151 @@
+// `ds-kafka run`: the pipeline on video input(s), publishing analytics to Kafka.
+// Flags follow DeepStream's apps where they overlap (-i, --conn-str, -c, -p, -s, --no-display).
+import type { Argv, ArgumentsCamelCase } from 'yargs';
+import { formatWarning } from '../../config/errors.js';
+import { DeliveryError, InputError } from '../../errors.js';
+import { createPipeline, type Pipeline } from '../../pipeline/pipeline.js';
+import type { RunReport } from '../../pipeline/events.js';
+import type { Backend, ProducerKind } from '../../pipeline/options.js';
+import { ExitCode } from '../exit-codes.js';
+import { fail } from '../fail.js';
+import { createOutput, type LogFormat, type Output } from '../output.js';
+import { Progress } from '../progress.js';
+
+export function runBuilder(y: Argv) {
+  return y
+    .option('input', { alias: 'i', type: 'string', array: true, demandOption: true, describe: 'video file or URI (.h264, .mp4, .mkv, .avi, file://, rtsp://); repeat for several streams: stream N = N-th input' })
+    .option('conn-str', { type: 'string', describe: 'Kafka "host;port;topic" (nvmsgbroker\'s conn-str). Without it: analytics only, counts printed' })
+    .option('kafka-config', { alias: 'c', type: 'string', describe: 'cfg_kafka.txt: [message-broker] proto-cfg, producer-proto-cfg, partition-key, SASL/SSL' })
+    .option('analytics-config', { type: 'string', describe: 'config_nvdsanalytics.txt: lines, ROIs, overcrowding, directions per stream' })
+    .option('msgconv-config', { type: 'string', describe: 'converter config: [analytics0] (analyticsModule), [sensorN] (device ids), [payload-fields], [payload-static]' })
+    .option('device-id', { type: 'string', array: true, describe: 'device id per stream, in input order (default: [sensorN] id, else stream-N)' })
+    .option('backend', { choices: ['auto', 'cpu', 'deepstream'] as const, default: 'auto' as const, describe: 'deepstream when compiled in and its elements are registered; else cpu' })
+    .option('producer', { choices: ['native', 'kafkajs'] as const, default: 'native' as const, describe: 'native: librdkafka in C++ (idempotent); kafkajs: the JavaScript path' })
+    .option('frame-interval', { type: 'number', default: 0, describe: 'also send every N frames (0 = only on events)' })
+    .option('send-on', { choices: ['crossing', 'roi-change', 'overcrowding-change'] as const, array: true, default: ['crossing'] as const, describe: 'which frames become messages' })
+    .option('detector-config', { type: 'string', describe: 'CPU backend detector config (default config/detector_motion.txt)' })
+    .option('tracker-config', { type: 'string', describe: 'CPU backend tracker config (default config/tracker_sort.txt)' })
+    .option('realtime', { type: 'boolean', default: false, describe: 'pace file inputs at their frame rate, like live cameras' })
+    .option('delivery-timeout', { type: 'number', default: 300000, describe: 'ms a message may wait for the broker (buffered meanwhile) before it counts as failed' })
+    .option('flush-timeout', { type: 'number', default: 30000, describe: 'ms to wait for outstanding deliveries at the end or on SIGINT/SIGTERM' })
+    .option('proto-lib', { alias: 'p', type: 'string', describe: 'DeepStream backend: nvmsgbroker proto-lib (default: the SDK\'s libnvds_kafka_proto.so); ignored on cpu' })
+    .option('schema', { alias: 's', type: 'number', describe: 'DeepStream backend: accepted for compatibility with the seed (ds-kafka always sends its own schema)' })
+    .option('display', { type: 'boolean', default: false, describe: 'DeepStream backend: on-screen display (--no-display to keep it off); the cpu backend never displays' })
+    .check((a) => {
+      const bad = (a.input as string[]).filter((i) => typeof i !== 'string' || i.length === 0);
+      if (bad.length) throw new Error('--input needs a file path or URI');
+      if (!Number.isInteger(a.frameInterval) || (a.frameInterval as number) < 0) throw new Error('--frame-interval must be a whole number >= 0');
+      if (!((a.deliveryTimeout as number) > 0)) throw new Error('--delivery-timeout must be > 0 ms');
+      if (!((a.flushTimeout as number) >= 0)) throw new Error('--flush-timeout must be >= 0 ms');
+      const ids = (a.deviceId as string[] | undefined) ?? [];
+      if (ids.length > (a.input as string[]).length) throw new Error(`${ids.length} --device-id values for ${(a.input as string[]).length} input(s)`);
+      if (ids.some((d) => d.length === 0)) throw new Error('--device-id cannot be empty');
+      if (a.producer === 'kafkajs' && !a.connStr) throw new Error('--producer kafkajs needs --conn-str');
+      return true;
+    });
+}
+
+interface RunArgs {
+  input: string[];
+  connStr?: string;
+  kafkaConfig?: string;
+  analyticsConfig?: string;
+  msgconvConfig?: string;
+  deviceId?: string[];
+  backend: Backend;
+  producer: ProducerKind;
+  frameInterval: number;
+  sendOn: Array<'crossing' | 'roi-change' | 'overcrowding-change'>;
+  detectorConfig?: string;
+  trackerConfig?: string;
+  realtime: boolean;
+  deliveryTimeout: number;
+  flushTimeout: number;
+  quiet: boolean;
+  logFormat: LogFormat;
+}
+
+function printReport(out: Output, report: RunReport, p: Pipeline): void {
+  for (const s of report.streams) {
+    const counts = Object.entries(s.lcCum).map(([k, v]) => `${k}=${v}`).join(' ');
+    out.result(
+      `stream ${s.streamId} (${s.deviceId}) ${s.input}: ${s.state}, ${s.frames} frames at ${s.fps.toFixed(1)} fps` +
+        (counts ? `; lc_cum ${counts}` : '') +
+        (s.error ? `; ${s.error}` : ''),
+      { event: 'stream', ...s },
+    );
+  }
+  const d = report.delivery;
+  const k = p.options.kafka;
+  if (d && k) {
+    out.result(
+      `kafka ${k.conn.bootstrapServers} topic "${k.conn.topic}": ${report.messages.built} messages, ` +
+        `${d.delivered} delivered, ${d.failed + d.inFlight + report.messages.lost} not delivered`,
+      { event: 'delivery', built: report.messages.built, ...d, lost: report.messages.lost },
+    );
+  } else {
+    out.result(`${report.messages.built} messages built (no --conn-str: nothing published)`, { event: 'delivery', built: report.messages.built });
+  }
+}
+
+export async function runHandler(a: ArgumentsCamelCase<RunArgs>): Promise<void> {
+  const out = createOutput(a.logFormat, a.quiet);
+  const pipeline = createPipeline({
+    inputs: a.input,
+    connStr: a.connStr,
+    kafkaConfig: a.kafkaConfig,
+    analyticsConfig: a.analyticsConfig,
+    msgconvConfig: a.msgconvConfig,
+    deviceIds: a.deviceId,
+    backend: a.backend,
+    producer: a.producer,
+    sendOn: {
+      lineCrossing: a.sendOn.includes('crossing'),
+      roiChange: a.sendOn.includes('roi-change'),
+      overcrowdingChange: a.sendOn.includes('overcrowding-change'),
+      frameInterval: a.frameInterval,
+    },
+    detectorConfig: a.detectorConfig,
+    trackerConfig: a.trackerConfig,
+    realtime: a.realtime,
+    deliveryTimeoutMs: a.deliveryTimeout,
+    flushTimeoutMs: a.flushTimeout,
+  });
+  for (const w of pipeline.options.warnings) out.warn(formatWarning(w));
+  const progress = new Progress(out, pipeline, a.logFormat, a.quiet);
+  pipeline.on('warning', (w) => {
+    if (w.source !== 'config') progress.warn(`${w.streamId !== undefined ? `stream ${w.streamId}: ` : ''}${w.message}`);
+  });
+
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signal) {
+      out.error(`second ${sig}: exiting without waiting for the flush`);
+      process.exit(sig === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
+    }
+    signal = sig;
+    progress.note(`${sig}: stopping, flushing Kafka (up to ${a.flushTimeout} ms)…`);
+    void pipeline.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  pipeline.start();
+  progress.start();
+  let report: RunReport;
+  try {
+    report = await pipeline.done;
+  } catch (err) {
+    progress.stop();
+    const r = (err as { report?: RunReport }).report;
+    if (r) printReport(out, r, pipeline);
+    if (err instanceof InputError || err instanceof DeliveryError) fail(out, err);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  progress.stop();
+  printReport(out, report, pipeline);
+  if (signal) process.exit(signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
+}
