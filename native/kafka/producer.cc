@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 
 namespace dsk::kafka {
@@ -71,6 +72,9 @@ struct ProducerCallbacks {
     auto* self = static_cast<KafkaProducer*>(rd_kafka_opaque(rk));
     if (!self || !self->onLog_) return;
     LogLevel l = level <= 3 ? LogLevel::Error : level == 4 ? LogLevel::Warn : level <= 6 ? LogLevel::Info : LogLevel::Debug;
+    // A freshly started broker answers InitProducerId with "coordinator load in progress" for a moment;
+    // librdkafka retries by itself, so it is not worth a warning.
+    if (l == LogLevel::Warn && std::strstr(buf, "Coordinator load in progress")) l = LogLevel::Info;
     self->onLog_(l, std::string(fac) + ": " + buf);
   }
 };

@@ -57,6 +57,8 @@ export interface RunReport {
 }
 
 export interface PipelineEvents {
+  /** Start-up facts worth saying once (which backend runs, and why). */
+  info: [string];
   frame: [FrameRecord];
   message: [MessageEvent];
   delivery: [DeliveryEvent];

@@ -1,11 +1,15 @@
 // Starts the native CPU backend for resolved options and adapts its events for Pipeline.
 // (The DeepStream backend plugs in here with the same event shape when it is compiled in.)
-import { loadAddon } from '../native/addon.js';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { loadAddon, packageRoot } from '../native/addon.js';
+import { createDeepStreamPipeline, splitConnStr, type DeepStreamPipelineEvent } from '../native/deepstream.js';
 import {
   defaultCpuConfigPaths,
   type CpuAnalyticsRecord,
   type CpuEosEvent,
   type CpuPipelineEvent,
+  type CpuStreamSummary,
   type NativeCpuPipeline,
 } from '../native/pipeline.js';
 import { NativeKafkaProducer } from '../kafka/native-producer.js';
@@ -75,4 +79,97 @@ export function startCpuRun(
     }
   });
   return { stop: () => pipeline.stop() };
+}
+
+/**
+ * The DeepStream backend: nvdsanalytics counts, our probe builds the payload (same core code), nvmsgconv
+ * (our converter library) and nvmsgbroker publish. Events are adapted to the CPU backend's shape.
+ */
+export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: NativeRunEvent) => void): NativeRun {
+  if (!o.kafka) throw new InputError('the DeepStream backend publishes through nvmsgbroker: give --conn-str');
+  if (!o.files.analyticsConfig) throw new InputError('the DeepStream backend needs --analytics-config as a file (nvdsanalytics reads it)');
+  const split = splitConnStr(`${o.kafka.conn.hosts.join(',')};${o.kafka.conn.port};${o.kafka.conn.topic}`);
+  const started = Date.now();
+  const frames = new Map<number, number>();
+  const lcCum = new Map<number, Record<string, number>>();
+  const ds = createDeepStreamPipeline({
+    inputs: o.inputs,
+    inferConfig: o.inferConfig ?? join(packageRoot, 'config', 'deepstream', 'config_infer_primary.txt'),
+    trackerConfig: join(packageRoot, 'config', 'deepstream', 'config_tracker_IOU.yml'),
+    analyticsConfig: o.files.analyticsConfig,
+    connStr: split.connStr,
+    topic: o.kafka.conn.topic,
+    mappingJson: JSON.stringify(o.mapping),
+    ...(o.files.msgconvConfig ? { msgconvConfig: o.files.msgconvConfig } : {}),
+    ...(o.files.kafkaConfig ? { brokerConfig: o.files.kafkaConfig } : {}),
+    ...(o.protoLib ? { protoLib: o.protoLib } : {}),
+    display: o.display,
+    deviceIds: o.deviceIds,
+    policy: {
+      onLineCrossing: o.sendOn.lineCrossing,
+      frameInterval: o.sendOn.frameInterval,
+      onRoiChange: o.sendOn.roiChange,
+      onOvercrowdingChange: o.sendOn.overcrowdingChange,
+    },
+    frameEvents: true,
+    messageEvents: true,
+    eventQueueSize: o.eventQueueSize,
+  });
+  ds.start((e: DeepStreamPipelineEvent) => {
+    switch (e.kind) {
+      case 'frame': {
+        frames.set(e.streamId, (frames.get(e.streamId) ?? 0) + 1);
+        lcCum.set(e.streamId, e.objLCCumCnt);
+        if (o.frameEvents) {
+          const { kind: _k, ...rest } = e;
+          onEvent({ kind: 'frame', record: { ...rest, dirCnt: {}, width: 0, height: 0, objects: [] } });
+        }
+        break;
+      }
+      case 'message':
+        onEvent({
+          kind: 'message',
+          streamId: e.streamId,
+          frameNum: e.frameNum,
+          reason: e.reason,
+          key: e.deviceId,
+          payload: e.payload,
+          seq: 0,
+          ctx: { messageId: e.messageId, timestamp: e.timestamp, deviceId: e.deviceId },
+          record: { streamId: e.streamId, frameNum: e.frameNum, ptsMs: 0, objLCCurrCnt: {}, objLCCumCnt: {}, objInROIcnt: {}, ocStatus: {}, objCnt: {}, dirCnt: {} },
+        });
+        break;
+      case 'warning':
+      case 'error':
+        onEvent({ kind: e.kind, streamId: -1, message: e.message });
+        break;
+      case 'eos': {
+        const wallMs = Date.now() - started;
+        const streams = o.inputs.map((input, i) => {
+          const n = frames.get(i) ?? 0;
+          const state: CpuStreamSummary['state'] = e.error ? 'error' : e.stopped ? 'stopped' : 'eos';
+          return {
+            ...emptyStreamSummary(i, input),
+            state,
+            ...(e.error ? { error: e.error } : {}),
+            frames: n,
+            fps: wallMs > 0 ? (n * 1000) / wallMs : 0,
+            lcCum: lcCum.get(i) ?? {},
+          };
+        });
+        onEvent({ kind: 'eos', wallMs, frames: e.frames, fps: wallMs > 0 ? (e.frames * 1000) / wallMs : 0, stopped: e.stopped, eventsDropped: e.eventsDropped, messagesDropped: 0, streams });
+        break;
+      }
+    }
+  });
+  return { stop: () => ds.stop() };
+}
+
+function emptyStreamSummary(streamId: number, input: string): CpuStreamSummary {
+  const stat = { meanMs: 0, maxMs: 0, totalMs: 0 };
+  return {
+    streamId, input, state: 'starting', frames: 0, dropped: 0, warnings: 0, undecodable: 0, width: 0, height: 0,
+    wallMs: 0, fps: 0, lastPtsMs: 0, live: false,
+    timings: { decodeWait: stat, scale: stat, detect: stat, track: stat, analytics: stat, process: stat },
+  };
 }

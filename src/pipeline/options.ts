@@ -52,10 +52,18 @@ export interface PipelineOptions {
   frameEvents?: boolean;
   /** Frame records that may wait for JavaScript before newer ones are dropped and counted (default 1024). */
   eventQueueSize?: number;
+  /** DeepStream backend: nvinfer config (default config/deepstream/config_infer_primary.txt). */
+  inferConfig?: string;
+  /** DeepStream backend: nvmsgbroker proto-lib (default: the SDK's libnvds_kafka_proto.so). */
+  protoLib?: string;
+  /** DeepStream backend: on-screen display (default false, as --no-display). */
+  display?: boolean;
 }
 
 export interface ResolvedPipelineOptions {
   inputs: string[];
+  /** The files as given (the DeepStream backend hands them to nvdsanalytics, nvmsgconv, nvmsgbroker). */
+  files: { analyticsConfig?: string; msgconvConfig?: string; kafkaConfig?: string };
   analytics: ResolvedAnalyticsConfig;
   mapping: PayloadMapping;
   deviceIds: string[];
@@ -70,6 +78,9 @@ export interface ResolvedPipelineOptions {
   flushTimeoutMs: number;
   frameEvents: boolean;
   eventQueueSize: number;
+  inferConfig?: string;
+  protoLib?: string;
+  display: boolean;
   warnings: ConfigWarning[];
 }
 
@@ -141,8 +152,14 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
     kafka = { conn: parseConnStr(opts.connStr), config };
   }
 
+  const files: ResolvedPipelineOptions['files'] = {};
+  if (typeof opts.analyticsConfig === 'string') files.analyticsConfig = opts.analyticsConfig;
+  if (typeof opts.msgconvConfig === 'string') files.msgconvConfig = opts.msgconvConfig;
+  if (typeof opts.kafkaConfig === 'string') files.kafkaConfig = opts.kafkaConfig;
+
   return {
     inputs: opts.inputs,
+    files,
     analytics,
     mapping,
     deviceIds,
@@ -162,6 +179,9 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
     flushTimeoutMs: opts.flushTimeoutMs ?? 30_000,
     frameEvents: opts.frameEvents ?? true,
     eventQueueSize: opts.eventQueueSize ?? 1024,
+    inferConfig: opts.inferConfig,
+    protoLib: opts.protoLib,
+    display: opts.display ?? false,
     warnings,
   };
 }

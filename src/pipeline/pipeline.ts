@@ -16,7 +16,7 @@ import { buildPayload } from '../payload/build.js';
 import { chooseBackend } from './backend.js';
 import type { FrameRecord, PipelineEvents, RunReport, StreamReport } from './events.js';
 import { resolvePipelineOptions, type PipelineOptions, type ResolvedPipelineOptions } from './options.js';
-import { startCpuRun, type NativeRun, type NativeRunEvent } from './native-run.js';
+import { startCpuRun, startDeepStreamRun, type NativeRun, type NativeRunEvent } from './native-run.js';
 import { RecordQueue } from './record-queue.js';
 
 export class Pipeline extends EventEmitter<PipelineEvents> {
@@ -28,6 +28,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private run: NativeRun | undefined;
   private producer: MessageProducer | undefined;
   private started = false;
+  private backend: 'cpu' | 'deepstream' = 'cpu';
   private stopping = false;
   private built = 0;
   private lost = 0;
@@ -51,7 +52,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.started = true;
     const o = this.options;
     const backend = chooseBackend(o.backend);
-    if (o.kafka) {
+    this.backend = backend.backend;
+    queueMicrotask(() => this.emit('info', `backend: ${backend.backend} (${backend.reason})`));
+    // On DeepStream, nvmsgbroker publishes; our producers serve the CPU backend.
+    if (o.kafka && backend.backend === 'cpu') {
       const producerOptions = {
         bootstrapServers: o.kafka.conn.bootstrapServers,
         topic: o.kafka.conn.topic,
@@ -66,7 +70,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         o.producer === 'kafkajs' ? new KafkajsProducer(producerOptions, onEvent) : new NativeKafkaProducer(producerOptions, onEvent);
     }
     try {
-      this.run = startCpuRun(o, backend, this.producer, (e) => this.onNativeEvent(e));
+      const onEvent = (e: NativeRunEvent) => this.onNativeEvent(e);
+      this.run = backend.backend === 'deepstream' ? startDeepStreamRun(o, onEvent) : startCpuRun(o, backend, this.producer, onEvent);
     } catch (err) {
       void this.producer?.close(0);
       this.rejectDone(err as Error);
@@ -132,7 +137,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       for (const q of this.queues) q.end();
       const streams: StreamReport[] = e.streams.map((s) => ({ ...s, deviceId: this.options.deviceIds[s.streamId] ?? `stream-${s.streamId}` }));
       const report: RunReport = {
-        backend: 'cpu',
+        backend: this.backend,
         stopped: e.stopped,
         wallMs: e.wallMs,
         frames: e.frames,

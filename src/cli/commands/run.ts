@@ -30,6 +30,7 @@ export function runBuilder(y: Argv) {
     .option('flush-timeout', { type: 'number', default: 30000, describe: 'ms to wait for outstanding deliveries at the end or on SIGINT/SIGTERM' })
     .option('proto-lib', { alias: 'p', type: 'string', describe: 'DeepStream backend: nvmsgbroker proto-lib (default: the SDK\'s libnvds_kafka_proto.so); ignored on cpu' })
     .option('schema', { alias: 's', type: 'number', describe: 'DeepStream backend: accepted for compatibility with the seed (ds-kafka always sends its own schema)' })
+    .option('infer-config', { type: 'string', describe: 'DeepStream backend: nvinfer config (default config/deepstream/config_infer_primary.txt); ignored on cpu' })
     .option('display', { type: 'boolean', default: false, describe: 'DeepStream backend: on-screen display (--no-display to keep it off); the cpu backend never displays' })
     .check((a) => {
       const bad = (a.input as string[]).filter((i) => typeof i !== 'string' || i.length === 0);
@@ -59,6 +60,9 @@ interface RunArgs {
   detectorConfig?: string;
   trackerConfig?: string;
   realtime: boolean;
+  inferConfig?: string;
+  protoLib?: string;
+  display: boolean;
   deliveryTimeout: number;
   flushTimeout: number;
   quiet: boolean;
@@ -108,11 +112,15 @@ export async function runHandler(a: ArgumentsCamelCase<RunArgs>): Promise<void> 
     detectorConfig: a.detectorConfig,
     trackerConfig: a.trackerConfig,
     realtime: a.realtime,
+    inferConfig: a.inferConfig,
+    protoLib: a.protoLib,
+    display: a.display,
     deliveryTimeoutMs: a.deliveryTimeout,
     flushTimeoutMs: a.flushTimeout,
   });
   for (const w of pipeline.options.warnings) out.warn(formatWarning(w));
   const progress = new Progress(out, pipeline, a.logFormat, a.quiet);
+  pipeline.on('info', (m) => progress.note(m));
   pipeline.on('warning', (w) => {
     if (w.source !== 'config') progress.warn(`${w.streamId !== undefined ? `stream ${w.streamId}: ` : ''}${w.message}`);
   });
