@@ -8,6 +8,7 @@ import { runBuilder, runHandler } from './commands/run.js';
 import { configCommand } from './commands/config.js';
 import { consumeBuilder, consumeHandler } from './commands/consume.js';
 import { capabilitiesHandler } from './commands/capabilities.js';
+import { sampleBuilder, sampleHandler } from './commands/sample.js';
 import { fail, UsageError } from './fail.js';
 import { createOutput, type LogFormat } from './output.js';
 import { ExitCode } from './exit-codes.js';
@@ -31,6 +32,7 @@ const cli = yargs(argv)
   })
   .command('consume', 'print messages from a topic (optionally validated against the schema)', consumeBuilder, consumeHandler)
   .command('config', 'check and explain config files', configCommand)
+  .command('sample', 'write the bundled sample stream (with its config and ground truth) or render one from a scenario', sampleBuilder, sampleHandler)
   .command('broker', 'a local Apache Kafka broker (single-node KRaft) for trying things out', brokerCommand)
   .command('capabilities', 'show compiled-in backends and library versions', (y) => y, capabilitiesHandler)
   .demandCommand(1, 'choose a command')
@@ -42,8 +44,9 @@ const cli = yargs(argv)
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => {
     const out = outputFromArgv();
-    if (err) fail(out, err);
-    out.error(`${msg} (see ds-kafka --help)`);
+    // yargs' own validation errors (YError) are usage errors, as are our checks (UsageError).
+    if (err && err.name !== 'YError') fail(out, err);
+    out.error(`${(msg ?? err?.message ?? 'invalid command line').replace(/\s*\n\s*/g, ' ')} (see ds-kafka --help)`);
     process.exit(ExitCode.usage);
   });
 

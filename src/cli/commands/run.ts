@@ -7,7 +7,7 @@ import { createPipeline, type Pipeline } from '../../pipeline/pipeline.js';
 import type { RunReport } from '../../pipeline/events.js';
 import type { Backend, ProducerKind } from '../../pipeline/options.js';
 import { ExitCode } from '../exit-codes.js';
-import { fail } from '../fail.js';
+import { fail, UsageError } from '../fail.js';
 import { createOutput, type LogFormat, type Output } from '../output.js';
 import { Progress } from '../progress.js';
 
@@ -34,14 +34,14 @@ export function runBuilder(y: Argv) {
     .option('display', { type: 'boolean', default: false, describe: 'DeepStream backend: on-screen display (--no-display to keep it off); the cpu backend never displays' })
     .check((a) => {
       const bad = (a.input as string[]).filter((i) => typeof i !== 'string' || i.length === 0);
-      if (bad.length) throw new Error('--input needs a file path or URI');
-      if (!Number.isInteger(a.frameInterval) || (a.frameInterval as number) < 0) throw new Error('--frame-interval must be a whole number >= 0');
-      if (!((a.deliveryTimeout as number) > 0)) throw new Error('--delivery-timeout must be > 0 ms');
-      if (!((a.flushTimeout as number) >= 0)) throw new Error('--flush-timeout must be >= 0 ms');
+      if (bad.length) throw new UsageError('--input needs a file path or URI');
+      if (!Number.isInteger(a.frameInterval) || (a.frameInterval as number) < 0) throw new UsageError('--frame-interval must be a whole number >= 0');
+      if (!((a.deliveryTimeout as number) > 0)) throw new UsageError('--delivery-timeout must be > 0 ms');
+      if (!((a.flushTimeout as number) >= 0)) throw new UsageError('--flush-timeout must be >= 0 ms');
       const ids = (a.deviceId as string[] | undefined) ?? [];
-      if (ids.length > (a.input as string[]).length) throw new Error(`${ids.length} --device-id values for ${(a.input as string[]).length} input(s)`);
-      if (ids.some((d) => d.length === 0)) throw new Error('--device-id cannot be empty');
-      if (a.producer === 'kafkajs' && !a.connStr) throw new Error('--producer kafkajs needs --conn-str');
+      if (ids.length > (a.input as string[]).length) throw new UsageError(`${ids.length} --device-id values for ${(a.input as string[]).length} input(s)`);
+      if (ids.some((d) => d.length === 0)) throw new UsageError('--device-id cannot be empty');
+      if (a.producer === 'kafkajs' && !a.connStr) throw new UsageError('--producer kafkajs needs --conn-str');
       return true;
     });
 }
