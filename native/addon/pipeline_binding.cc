@@ -438,8 +438,8 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
       options_.queueFrames = intOpt("queueFrames", options_.queueFrames);
       options_.connectTimeoutMs = intOpt("connectTimeoutMs", options_.connectTimeoutMs);
       options_.decoderThreads = intOpt("decoderThreads", options_.decoderThreads);
-      if (options_.decoderThreads < 0 || options_.decoderThreads > 64)
-        throw std::invalid_argument("CpuPipeline: decoderThreads must be in [0, 64]");
+      if (options_.decoderThreads < -1 || options_.decoderThreads > 64)
+        throw std::invalid_argument("CpuPipeline: decoderThreads must be -1 (auto), 0 (libav's choice) or 1..64");
       frameEvents_ = boolOpt("frameEvents", true);
       const int cap = intOpt("eventQueueSize", 1024);
       const int msgCap = intOpt("messageQueueSize", 65536);

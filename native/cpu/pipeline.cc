@@ -143,6 +143,10 @@ CpuPipeline::CpuPipeline(PipelineOptions options, PipelineCallbacks callbacks)
   if (options_.inputs.empty()) throw std::invalid_argument("CpuPipeline: no inputs");
   if (options_.queueFrames < 1 || options_.queueFrames > 256)
     throw std::invalid_argument("CpuPipeline: queueFrames must be in [1, 256]");
+  if (options_.decoderThreads < 0) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    options_.decoderThreads = cores / options_.inputs.size() >= 3 ? 0 : 1;
+  }
   gst::ensureInitialized();
   std::vector<std::string> needed = {"appsink", "videoconvert"};
   bool needH264 = false, needUri = false;

@@ -28,7 +28,7 @@ export interface CpuPipelineOptions {
   queueFrames?: number;
   /** Network inputs: error when no frame arrives within this time (default 8000 ms). */
   connectTimeoutMs?: number;
-  /** avdec_h264 max-threads: 0 = libav's automatic frame threading (default). */
+  /** avdec_h264 max-threads: -1 = auto (default: 1 with fewer than 3 cores per stream, else 0), 0 = libav's frame threading, N = N threads. */
   decoderThreads?: number;
   /** Downscale in GStreamer (videoscale) instead of OpenCV (default false; OpenCV measured faster). */
   scaleInGstreamer?: boolean;
