@@ -65,3 +65,37 @@ describe('invalid values get one clear error line', () => {
     });
   }
 });
+
+describe('ds-kafka config check', () => {
+  const fx = (f: string) => join(repoRoot, 'test', 'fixtures', 'configs', f);
+
+  it('explains the seed-style config: its rule in words and the fields it produces', async () => {
+    const r = await runCli(['config', 'check', fx('config_nvdsanalytics_seed_style.txt')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/line "straight"/);
+    expect(r.stdout).toMatch(/lc_curr_straight/);
+    expect(r.stdout).toMatch(/lc_cum_straight/);
+  });
+
+  it('explains the DeepStream-style sample per stream, with the converter config applied', async () => {
+    const r = await runCli(['config', 'check', fx('config_nvdsanalytics_deepstream_sample.txt'), fx('msgconv_config.txt'), fx('cfg_kafka.txt')]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const field of ['lc_curr_Exit', 'lc_cum_Exit', 'roi_RF', 'dir_South', 'dir_North', 'oc_OC']) expect(r.stdout).toContain(field);
+    expect(r.stdout).toMatch(/stream 0/i);
+    expect(r.stdout).toMatch(/stream 1/i);
+    expect(r.stdout).toMatch(/message key = value of "deviceId"/);
+  });
+
+  it('exits 2 on a malformed file with file:line, group and key', async () => {
+    const bad = join(repoRoot, 'test', 'fixtures', 'configs', 'config_nvdsanalytics_seed_style.txt');
+    const { mkdtempSync, writeFileSync, readFileSync: read } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'dsk-cfg-')), 'broken.txt');
+    writeFileSync(file, read(bad, 'utf8').replace('line-crossing-straight=640;600;640;300;200;450;1080;450', 'line-crossing-straight=640;600;640;300;200;450;1080'));
+    const r = await runCli(['config', 'check', file]);
+    expect(r.code).toBe(2);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/broken\.txt:\d+: \[line-crossing-stream-0\] line-crossing-straight: expected 8 values/);
+  });
+});
