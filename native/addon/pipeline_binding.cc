@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "addon/analytics_js.h"
+#include "addon/keyfile_js.h"
 #include "addon/producer_handle.h"
 #include "addon/registry.h"
 #include "core/analytics/analytics_config.h"
@@ -39,39 +40,6 @@
 namespace {
 
 using namespace dsk::cpu;
-
-std::string valueToString(const Napi::Value& v) {
-  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "1" : "0";
-  if (v.IsNumber()) {
-    const double d = v.As<Napi::Number>().DoubleValue();
-    if (d == static_cast<double>(static_cast<long long>(d))) return std::to_string(static_cast<long long>(d));
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.17g", d);
-    return buf;
-  }
-  if (v.IsArray()) {
-    auto a = v.As<Napi::Array>();
-    std::string out;
-    for (uint32_t i = 0; i < a.Length(); ++i) out += (i ? ";" : "") + valueToString(a.Get(i));
-    return out;
-  }
-  return v.ToString().Utf8Value();
-}
-
-// A config file (optional) plus per-key overrides from a JS object.
-dsk::keyfile::KeyFile keyFileFrom(const std::string& path, const Napi::Value& overrides, const char* what) {
-  dsk::keyfile::KeyFile kf =
-      path.empty() ? dsk::keyfile::KeyFile::fromPairs(what, "property", {}) : dsk::keyfile::KeyFile::load(path);
-  if (overrides.IsObject()) {
-    auto o = overrides.As<Napi::Object>();
-    auto keys = o.GetPropertyNames();
-    for (uint32_t i = 0; i < keys.Length(); ++i) {
-      const std::string k = keys.Get(i).ToString().Utf8Value();
-      kf.set("property", k, valueToString(o.Get(k)));
-    }
-  }
-  return kf;
-}
 
 // ---- events ------------------------------------------------------------------------------------------
 
@@ -423,8 +391,8 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
         Napi::Value v = o.Get(k);
         return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
       };
-      options_.detector = motionDetectorConfigFromKeyFile(keyFileFrom(str("detectorConfigPath"), o.Get("detector"), "detector options"));
-      options_.tracker = trackerConfigFromKeyFile(keyFileFrom(str("trackerConfigPath"), o.Get("tracker"), "tracker options"));
+      options_.detector = motionDetectorConfigFromKeyFile(dsk::addon::keyFileFrom(str("detectorConfigPath"), o.Get("detector"), "detector options"));
+      options_.tracker = trackerConfigFromKeyFile(dsk::addon::keyFileFrom(str("trackerConfigPath"), o.Get("tracker"), "tracker options"));
       auto boolOpt = [&](const char* k, bool def) {
         Napi::Value v = o.Get(k);
         return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : def;
@@ -570,7 +538,7 @@ Napi::Value DetectorConfig(const Napi::CallbackInfo& info) {
   try {
     const std::string path = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
     const Napi::Value overrides = info[0].IsObject() ? info[0] : info[1];
-    const MotionDetectorConfig c = motionDetectorConfigFromKeyFile(keyFileFrom(path, overrides, "detector options"));
+    const MotionDetectorConfig c = motionDetectorConfigFromKeyFile(dsk::addon::keyFileFrom(path, overrides, "detector options"));
     auto o = Napi::Object::New(env);
     o.Set("algorithm", c.algorithm == MotionDetectorConfig::Algorithm::Mog2 ? "mog2" : "knn");
     o.Set("processing-width", c.processingWidth);

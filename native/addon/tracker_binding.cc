@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "addon/keyfile_js.h"
 #include "addon/registry.h"
 #include "core/tracking/sort_tracker.h"
 #include "cpu/configs.h"
@@ -17,36 +18,11 @@ namespace {
 
 using dsk::tracking::TrackerConfig;
 
-std::string valueToString(const Napi::Value& v) {
-  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "1" : "0";
-  if (v.IsNumber()) {
-    const double d = v.As<Napi::Number>().DoubleValue();
-    if (d == static_cast<double>(static_cast<long long>(d))) return std::to_string(static_cast<long long>(d));
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.17g", d);
-    return buf;
-  }
-  if (v.IsArray()) {
-    auto a = v.As<Napi::Array>();
-    std::string out;
-    for (uint32_t i = 0; i < a.Length(); ++i) out += (i ? ";" : "") + valueToString(a.Get(i));
-    return out;
-  }
-  return v.ToString().Utf8Value();
-}
-
 TrackerConfig trackerConfigFromJs(const Napi::Value& v) {
   if (v.IsUndefined() || v.IsNull()) return TrackerConfig{};
   if (v.IsString()) return dsk::cpu::loadTrackerConfig(v.As<Napi::String>().Utf8Value());
   if (!v.IsObject()) throw std::invalid_argument("tracker config must be a path or an object");
-  auto o = v.As<Napi::Object>();
-  std::vector<std::pair<std::string, std::string>> pairs;
-  auto keys = o.GetPropertyNames();
-  for (uint32_t i = 0; i < keys.Length(); ++i) {
-    const std::string k = keys.Get(i).ToString().Utf8Value();
-    pairs.emplace_back(k, valueToString(o.Get(k)));
-  }
-  return dsk::cpu::trackerConfigFromKeyFile(dsk::keyfile::KeyFile::fromPairs("tracker config", "property", pairs));
+  return dsk::cpu::trackerConfigFromKeyFile(dsk::addon::keyFileFrom("", v, "tracker config"));
 }
 
 Napi::Object configToJs(Napi::Env env, const TrackerConfig& c) {

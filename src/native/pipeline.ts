@@ -5,6 +5,7 @@
 // dropped and counted in eventsDropped; warning/error/eos are never dropped).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FrameAnalyticsRecord } from '../payload/build.js';
 import { loadAddon, packageRoot } from './addon.js';
 
 export type KeyFileValue = string | number | boolean | number[];
@@ -54,18 +55,8 @@ export interface PublishOptions {
   producer?: unknown;
 }
 
-/** One analytics record as messages carry it (src/payload/build.ts FrameAnalyticsRecord). */
-export interface CpuAnalyticsRecord {
-  streamId: number;
-  frameNum: number;
-  ptsMs: number;
-  objLCCurrCnt: Record<string, number>;
-  objLCCumCnt: Record<string, number>;
-  objInROIcnt: Record<string, number>;
-  ocStatus: Record<string, boolean>;
-  objCnt: Record<string, number>;
-  dirCnt: Record<string, number>;
-}
+/** One analytics record as messages carry it: src/payload/build.ts's record, with dirCnt always present. */
+export type CpuAnalyticsRecord = FrameAnalyticsRecord & { dirCnt: Record<string, number> };
 
 export interface CpuMessageEvent {
   kind: 'message';
@@ -103,22 +94,11 @@ export interface FrameTimings {
 }
 
 /** One frame's analytics record (NvDsAnalyticsFrameMeta's fields) plus frame meta. */
-export interface CpuFrameEvent {
+export interface CpuFrameEvent extends CpuAnalyticsRecord {
   kind: 'frame';
-  streamId: number;
-  frameNum: number;
-  ptsMs: number;
   width: number;
   height: number;
   numObjects: number;
-  objLCCurrCnt: Record<string, number>;
-  objLCCumCnt: Record<string, number>;
-  objInROIcnt: Record<string, number>;
-  ocStatus: Record<string, boolean>;
-  /** class id (as a string) -> objects in the frame */
-  objCnt: Record<string, number>;
-  /** Objects per direction label in this frame. */
-  dirCnt: Record<string, number>;
   objects: TrackedBox[];
   timings: FrameTimings;
 }

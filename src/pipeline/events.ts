@@ -1,15 +1,10 @@
 // What a running pipeline tells its users. Frame records and message events may be dropped when
 // JavaScript falls behind (counted in the report); errors and the end of stream never are.
-import type { FrameAnalyticsRecord } from '../payload/build.js';
+import type { CpuFrameEvent } from '../native/pipeline.js';
 import type { DeliveryEvent, DeliveryStats } from '../kafka/types.js';
 
-/** One frame's analytics (NvDsAnalyticsFrameMeta's maps) with frame meta. */
-export interface FrameRecord extends FrameAnalyticsRecord {
-  width: number;
-  height: number;
-  numObjects: number;
-  objects: Array<{ id: number; classId: number; left: number; top: number; width: number; height: number }>;
-}
+/** One frame's analytics (NvDsAnalyticsFrameMeta's maps) with frame meta and the tracked boxes. */
+export type FrameRecord = Omit<CpuFrameEvent, 'kind' | 'timings'>;
 
 export interface MessageEvent {
   streamId: number;

@@ -6,7 +6,7 @@ import { loadAddon, packageRoot } from '../native/addon.js';
 import { createDeepStreamPipeline, splitConnStr, type DeepStreamPipelineEvent } from '../native/deepstream.js';
 import {
   defaultCpuConfigPaths,
-  type CpuAnalyticsRecord,
+  type CpuMessageEvent,
   type CpuEosEvent,
   type CpuPipelineEvent,
   type CpuStreamSummary,
@@ -20,18 +20,7 @@ import type { ResolvedPipelineOptions } from './options.js';
 
 export type NativeRunEvent =
   | { kind: 'frame'; record: FrameRecord }
-  | {
-      kind: 'message';
-      streamId: number;
-      frameNum: number;
-      reason: string;
-      key: string | null;
-      payload: string;
-      seq: number;
-      error?: string;
-      ctx: { messageId: string; timestamp: string; deviceId: string };
-      record: CpuAnalyticsRecord;
-    }
+  | CpuMessageEvent
   | { kind: 'warning' | 'error'; streamId: number; message: string }
   | CpuEosEvent;
 

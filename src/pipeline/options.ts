@@ -1,7 +1,7 @@
 // Pipeline options (the library's and the CLI's, one set) and their resolution: every config file is
 // parsed here, before anything starts, so a bad file or input fails fast with a typed error.
 import { existsSync, statSync } from 'node:fs';
-import { loadAnalyticsConfig } from '../config/analytics-config.js';
+import { ANALYTICS_DEFAULTS, loadAnalyticsConfig } from '../config/analytics-config.js';
 import type { ConfigWarning } from '../config/errors.js';
 import { buildPayloadMapping } from '../config/field-mapping.js';
 import { defaultKafkaConfig, loadKafkaConfig, parseConnStr, type ConnStr, type KafkaConfig } from '../config/kafka-config.js';
@@ -86,14 +86,15 @@ export interface ResolvedPipelineOptions {
 
 /** An analytics config that counts nothing but objects: for runs without config_nvdsanalytics.txt. */
 function emptyAnalytics(streams: number): ResolvedAnalyticsConfig {
+  const d = ANALYTICS_DEFAULTS;
   return {
-    enable: true,
-    configWidth: 1920,
-    configHeight: 1080,
-    osdMode: 2,
-    displayFontSize: 12,
-    displayObjCnt: false,
-    objCntWinMs: 0,
+    enable: d.enable,
+    configWidth: d.configWidth,
+    configHeight: d.configHeight,
+    osdMode: d.osdMode,
+    displayFontSize: d.displayFontSize,
+    displayObjCnt: d.displayObjCnt,
+    objCntWinMs: d.objCntWinMs,
     streams: Array.from({ length: streams }, (_, i) => ({ streamId: i, rois: [], overcrowding: [], lines: [], directions: [] })),
   };
 }

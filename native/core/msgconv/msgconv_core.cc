@@ -170,23 +170,10 @@ std::string fallbackDeviceId(const ConverterConfig& config, const EventFields& e
 
 std::string fallbackPayload(const ConverterConfig& config, const EventFields& event) {
   json::Writer w;
-  w.beginObject();
-  w.key("messageid");
-  w.value(event.messageId.empty() ? uuidV4() : event.messageId);
-  w.key("@timestamp");
-  w.value(event.ts.empty() ? rfc3339Millis(std::chrono::system_clock::now()) : event.ts);
-  w.key("deviceId");
-  w.value(fallbackDeviceId(config, event));
-  w.key("analyticsModule");
-  w.beginObject();
-  w.key("id");
-  w.value(config.analyticsModule.id);
-  w.key("description");
-  w.value(config.analyticsModule.description);
-  w.key("source");
-  w.value(config.analyticsModule.source);
-  w.key("version");
-  w.value(config.analyticsModule.version);
+  const MessageContext ctx{event.messageId.empty() ? uuidV4() : event.messageId,
+                           event.ts.empty() ? rfc3339Millis(std::chrono::system_clock::now()) : event.ts,
+                           fallbackDeviceId(config, event)};
+  beginMessage(w, config.analyticsModule, ctx);
   w.endObject();
   w.endObject();
   return w.take();

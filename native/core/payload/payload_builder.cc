@@ -65,8 +65,7 @@ uint64_t countedValue(const PayloadField& field, const FrameAnalytics& frame) {
   return 0;
 }
 
-std::string buildPayload(const PayloadMapping& mapping, const FrameAnalytics& frame, const MessageContext& ctx) {
-  json::Writer w;
+void beginMessage(json::Writer& w, const AnalyticsModuleInfo& module, const MessageContext& ctx) {
   w.beginObject();
   w.key("messageid");
   w.value(ctx.messageId);
@@ -77,13 +76,18 @@ std::string buildPayload(const PayloadMapping& mapping, const FrameAnalytics& fr
   w.key("analyticsModule");
   w.beginObject();
   w.key("id");
-  w.value(mapping.analyticsModule.id);
+  w.value(module.id);
   w.key("description");
-  w.value(mapping.analyticsModule.description);
+  w.value(module.description);
   w.key("source");
-  w.value(mapping.analyticsModule.source);
+  w.value(module.source);
   w.key("version");
-  w.value(mapping.analyticsModule.version);
+  w.value(module.version);
+}
+
+std::string buildPayload(const PayloadMapping& mapping, const FrameAnalytics& frame, const MessageContext& ctx) {
+  json::Writer w;
+  beginMessage(w, mapping.analyticsModule, ctx);
   if (const StreamMapping* sm = mapping.stream(frame.streamId)) {
     for (const auto& f : sm->fields) {
       w.key(f.name);

@@ -20,6 +20,15 @@ struct MessageContext {
   std::string deviceId;
 };
 
+namespace json {
+class Writer;
+}
+
+// Writes {"messageid","@timestamp","deviceId","analyticsModule":{"id","description","source","version"
+// and leaves analyticsModule open: the caller adds its fields, then closes analyticsModule and the message.
+// Every message shape ds-kafka sends starts here (the payload below, the converter's fallback).
+void beginMessage(json::Writer& w, const AnalyticsModuleInfo& module, const MessageContext& ctx);
+
 // Serialises the message. Fields whose key has no value in this frame are written as 0 / false, so every
 // configured label is present in every message.
 std::string buildPayload(const PayloadMapping& mapping, const FrameAnalytics& frame, const MessageContext& ctx);
