@@ -21,6 +21,8 @@ export interface PipelineWarning {
   streamId?: number;
   source: 'pipeline' | 'kafka' | 'config';
   message: string;
+  /** This stream has ended with this error (the others go on); `done` rejects with it at the end. */
+  streamError?: boolean;
 }
 
 export interface StreamReport {

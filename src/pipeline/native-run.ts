@@ -14,7 +14,6 @@ import {
 } from '../native/pipeline.js';
 import { NativeKafkaProducer } from '../kafka/native-producer.js';
 import type { MessageProducer } from '../kafka/types.js';
-import type { BackendChoice } from './backend.js';
 import type { FrameRecord } from './events.js';
 import type { ResolvedPipelineOptions } from './options.js';
 
@@ -30,7 +29,6 @@ export interface NativeRun {
 
 export function startCpuRun(
   o: ResolvedPipelineOptions,
-  _backend: BackendChoice,
   producer: MessageProducer | undefined,
   onEvent: (e: NativeRunEvent) => void,
 ): NativeRun {

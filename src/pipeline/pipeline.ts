@@ -7,7 +7,7 @@
 // Video and analytics stay in native threads; JavaScript receives bounded, droppable event streams and
 // can never stall decoding. stop() flushes Kafka and resolves with the final report.
 import { EventEmitter } from 'node:events';
-import { DeliveryError } from '../errors.js';
+import { DeliveryError, InputError } from '../errors.js';
 import { KafkajsProducer } from '../kafka/kafkajs-producer.js';
 import { NativeKafkaProducer } from '../kafka/native-producer.js';
 import { producerPropertiesFrom } from '../kafka/properties.js';
@@ -71,7 +71,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     }
     try {
       const onEvent = (e: NativeRunEvent) => this.onNativeEvent(e);
-      this.run = backend.backend === 'deepstream' ? startDeepStreamRun(o, onEvent) : startCpuRun(o, backend, this.producer, onEvent);
+      this.run = backend.backend === 'deepstream' ? startDeepStreamRun(o, onEvent) : startCpuRun(o, this.producer, onEvent);
     } catch (err) {
       void this.producer?.close(0);
       this.rejectDone(err as Error);
@@ -121,12 +121,18 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         this.emit('warning', { streamId: e.streamId, source: 'pipeline', message: e.message });
         break;
       case 'error':
-        this.emit('warning', { streamId: e.streamId, source: 'pipeline', message: e.message });
+        this.emit('warning', { streamId: e.streamId, source: 'pipeline', message: e.message, streamError: true });
         break;
       case 'eos':
         void this.finish(e);
         break;
     }
+  }
+
+  /** `done` rejects; 'error' is emitted only to listeners (an unheard 'error' event would throw). */
+  private fail(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    this.rejectDone(err);
   }
 
   private async finish(e: Extract<NativeRunEvent, { kind: 'eos' }>): Promise<void> {
@@ -150,10 +156,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       this.emit('eos', report);
       const failedStreams = streams.filter((s) => s.state === 'error');
       if (failedStreams.length > 0) {
-        const { InputError } = await import('../errors.js');
         const err = Object.assign(new InputError(failedStreams.map((s) => s.error ?? `stream ${s.streamId} failed`).join('; ')), { report });
-        this.emit('error', err);
-        this.rejectDone(err);
+        this.fail(err);
       } else if (delivery && (delivery.failed > 0 || delivery.inFlight > 0 || this.lost > 0)) {
         const err = Object.assign(
           new DeliveryError(
@@ -162,8 +166,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
           ),
           { report },
         );
-        this.emit('error', err);
-        this.rejectDone(err);
+        this.fail(err);
       } else {
         this.resolveDone(report);
       }

@@ -52,6 +52,7 @@ describe('invalid values get one clear error line', () => {
     ['missing kafka config', [...base, '--conn-str', 'h;1;t', '-c', '/nope/cfg_kafka.txt'], 2, /\/nope\/cfg_kafka\.txt/],
     ['missing input', ['run', '-i', '/nope/a.h264'], 3, /input not found: \/nope\/a\.h264/],
     ['empty input file', ['run', '-i', '/dev/null'], 3, /\/dev\/null/],
+    ['a file that is not video', ['run', '-i', join(repoRoot, 'README.md')], 3, /cannot decode .*README\.md: This appears to be a text file/],
     ['--log-format', [...base, '--log-format', 'xml'], 2, /log-format/],
     ['config check on a missing file', ['config', 'check', '/nope.txt'], 3, /config file not found: \/nope\.txt/],
   ];

@@ -122,7 +122,10 @@ export async function runHandler(a: ArgumentsCamelCase<RunArgs>): Promise<void> 
   const progress = new Progress(out, pipeline, a.logFormat, a.quiet);
   pipeline.on('info', (m) => progress.note(m));
   pipeline.on('warning', (w) => {
-    if (w.source !== 'config') progress.warn(`${w.streamId !== undefined ? `stream ${w.streamId}: ` : ''}${w.message}`);
+    if (w.source === 'config') return; // printed above
+    // With one input, its error is the run's error line; with several, say early that one stream stopped.
+    if (w.streamError && a.input.length === 1) return;
+    progress.warn(`${w.streamId !== undefined ? `stream ${w.streamId}: ` : ''}${w.message}`);
   });
 
   let signal: NodeJS.Signals | undefined;
