@@ -98,7 +98,9 @@ export class KafkajsProducer implements MessageProducer {
       while (this.queue.length > 0 && now - this.queue[0]!.at > this.deadlineMs) {
         this.report(this.queue.shift()!, false, `not delivered within ${this.deadlineMs} ms`);
       }
-      const batch = this.queue.slice(0, MAX_BATCH);
+      // The batch leaves the queue while it is in flight, so close() can fail what is queued without
+      // touching it; a failed send puts it back at the front, in order.
+      const batch = this.queue.splice(0, MAX_BATCH);
       if (batch.length === 0) continue;
       try {
         if (!this.connected) {
@@ -110,14 +112,17 @@ export class KafkajsProducer implements MessageProducer {
           acks: -1,
           messages: batch.map((p) => ({ key: p.key, value: p.value })),
         });
-        this.queue.splice(0, batch.length);
         const first = res[0];
         const base = first ? Number(first.baseOffset ?? first.offset ?? -1) : -1;
         batch.forEach((p, i) => this.report(p, true, undefined, first?.partition ?? -1, base >= 0 ? base + i : -1));
         backoff = 200;
       } catch (err) {
+        if (this.closed) {
+          for (const p of batch) this.report(p, false, `not delivered before close: ${(err as Error).message}`);
+          break;
+        }
+        this.queue.unshift(...batch);
         this.onEvent({ type: 'log', level: 'warn', message: `kafkajs: ${(err as Error).message}; retrying (messages stay queued)` });
-        if (this.closed) break;
         if (this.connected) {
           await this.producer.disconnect().catch(() => {});
           this.connected = false;
