@@ -23,7 +23,8 @@ EventChannel::EventChannel(Napi::Env env, Napi::Function callback, const char* n
 EventChannel::~EventChannel() { close(); }
 
 bool EventChannel::post(Build build) {
-  if (!open_.load()) return false;
+  std::lock_guard<std::mutex> lock(m_);
+  if (!open_) return false;
   auto* heap = new Build(std::move(build));
   napi_status st = tsfn_.NonBlockingCall(heap, invoke);
   if (st != napi_ok) {
@@ -35,7 +36,11 @@ bool EventChannel::post(Build build) {
 }
 
 bool EventChannel::postBlocking(Build build) {
-  if (!open_.load()) return false;
+  {
+    // Not held across BlockingCall: the JS thread may need this lock (close()) to make room.
+    std::lock_guard<std::mutex> lock(m_);
+    if (!open_) return false;
+  }
   auto* heap = new Build(std::move(build));
   if (tsfn_.BlockingCall(heap, invoke) != napi_ok) {
     delete heap;
@@ -45,7 +50,11 @@ bool EventChannel::postBlocking(Build build) {
 }
 
 void EventChannel::close() {
-  if (open_.exchange(false)) tsfn_.Release();
+  std::lock_guard<std::mutex> lock(m_);
+  if (open_) {
+    open_ = false;
+    tsfn_.Release();
+  }
 }
 
 }  // namespace dsk::addon

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace dsk::addon {
 
@@ -22,6 +23,7 @@ class EventChannel {
   // Thread-safe, never blocks. Returns false when dropped (queue full or channel closed).
   bool post(Build build);
   // Like post() but for events that must not be lost (errors, end of stream): blocks while the queue is full.
+  // Only for threads whose last post happens before close() (the end-of-stream event itself).
   bool postBlocking(Build build);
   // Lets the JS event loop exit once queued events are delivered. Idempotent.
   void close();
@@ -30,7 +32,9 @@ class EventChannel {
 
  private:
   Napi::ThreadSafeFunction tsfn_;
-  std::atomic<bool> open_{true};
+  // Guards open_ against a call racing close(): a released thread-safe function must not be called.
+  std::mutex m_;
+  bool open_ = true;
   std::atomic<uint64_t> dropped_{0};
 };
 
