@@ -14,6 +14,7 @@ export class Progress {
   private readonly cum = new Map<number, Record<string, number>>();
   private readonly tty: boolean;
   private lineShown = false;
+  private readonly publishing: boolean;
 
   constructor(
     private readonly out: Output,
@@ -22,6 +23,7 @@ export class Progress {
     private readonly quiet: boolean,
   ) {
     this.tty = Boolean(process.stderr.isTTY) && format === 'text';
+    this.publishing = pipeline.options.kafka !== undefined;
     pipeline.on('frame', (f) => {
       this.frames++;
       this.cum.set(f.streamId, f.objLCCumCnt);
@@ -70,7 +72,8 @@ export class Progress {
       this.out.info('progress', { frames: this.frames, fps: Math.round(fps), messages: this.messages, delivered: this.delivered, failed: this.failed, lcCum: Object.fromEntries(this.cum) });
       return;
     }
-    const line = `frames ${this.frames} (${fps.toFixed(0)} fps) | ${counts || 'no crossings yet'} | messages ${this.messages}, delivered ${this.delivered}${this.failed ? `, failed ${this.failed}` : ''}`;
+    const delivery = this.publishing ? `, delivered ${this.delivered}${this.failed ? `, failed ${this.failed}` : ''}` : ' (not published)';
+    const line = `frames ${this.frames} (${fps.toFixed(0)} fps) | ${counts || 'no crossings yet'} | messages ${this.messages}${delivery}`;
     if (this.tty) {
       process.stderr.write(`\r\x1b[K${line}`);
       this.lineShown = true;

@@ -18,7 +18,7 @@ export function chooseBackend(requested: Backend): BackendChoice {
           'rebuild with DEEPSTREAM_DIR set, or use docker/Dockerfile.deepstream)',
       );
     }
-    return { backend: 'cpu', reason: 'this build has no DeepStream backend (SDK not found at build time)' };
+    return { backend: 'cpu', reason: 'this build has no DeepStream backend: no SDK was found when it was built' };
   }
   // Compiled in, but are the nv* elements registered (GPU driver, plugins)? The DeepStream binding knows.
   const ds = loadAddon() as unknown as { deepstreamElementsAvailable?: () => { ok: boolean; missing: string[] } };
