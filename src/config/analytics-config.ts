@@ -36,7 +36,6 @@
 // Warnings: unknown keys and groups, coordinates outside config-width x config-height, zero-length or
 // parallel arrow/line, labels with spaces/quotes/backslashes, ROI and overcrowding sharing a label.
 
-import { readFileSync } from 'node:fs';
 import { ConfigError, makeWarning, type ConfigLocation, type ConfigWarning } from './errors.js';
 import {
   entryLocation,
@@ -48,8 +47,7 @@ import {
   groupLocation,
   parseKeyFile,
   type KeyFileEntry,
-  type KeyFileGroup,
-} from './keyfile.js';
+  type KeyFileGroup, readConfigFile } from './keyfile.js';
 import type { LineCrossingMode, ResolvedAnalyticsConfig, ResolvedStreamAnalytics, XY } from './resolved.js';
 
 export const ANALYTICS_DEFAULTS = {
@@ -214,13 +212,7 @@ export function parseAnalyticsConfig(text: string, fileName: string): AnalyticsP
 
 /** Reads (synchronously: done once at startup) and parses a config_nvdsanalytics.txt file; errors name the path as given. */
 export function loadAnalyticsConfig(path: string): AnalyticsParseResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read the analytics config: ${(err as Error).message}`, { file: path });
-  }
-  return parseAnalyticsConfig(text, path);
+  return parseAnalyticsConfig(readConfigFile(path, 'analytics config'), path);
 }
 
 function parseProperty(group: KeyFileGroup, config: ResolvedAnalyticsConfig, warnings: ConfigWarning[]): void {

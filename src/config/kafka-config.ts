@@ -17,9 +17,8 @@
 // values are trimmed, an element without "=" or with an empty key is an error, and a key given twice keeps
 // both pairs in order (librdkafka applies them in order, so the last wins) with a warning.
 
-import { readFileSync } from 'node:fs';
 import { ConfigError, makeWarning, type ConfigWarning } from './errors.js';
-import { entryLocation, getBool, getString, groupLocation, parseKeyFile, type KeyFileEntry } from './keyfile.js';
+import { entryLocation, getBool, getString, groupLocation, parseKeyFile, type KeyFileEntry, readConfigFile } from './keyfile.js';
 
 export const DEFAULT_PARTITION_KEY = 'deviceId';
 export const KAFKA_GROUP = 'message-broker';
@@ -176,13 +175,7 @@ export function parseKafkaConfig(text: string, fileName: string): KafkaConfig {
 
 /** Reads (synchronously) and parses a cfg_kafka.txt file. */
 export function loadKafkaConfig(path: string): KafkaConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read the Kafka adaptor config: ${(err as Error).message}`, { file: path });
-  }
-  return parseKafkaConfig(text, path);
+  return parseKafkaConfig(readConfigFile(path, 'Kafka adaptor config'), path);
 }
 
 // ---------------------------------------------------------------------------------------------------

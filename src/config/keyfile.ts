@@ -24,6 +24,7 @@
 // `Vehicle Detection`, not `"Vehicle Detection"`). The entry remembers that it was quoted (`quoted`), so
 // callers that type values (payload-static) can keep quoted values as strings.
 
+import { readFileSync } from 'node:fs';
 import { ConfigError, makeWarning, type ConfigLocation, type ConfigWarning } from './errors.js';
 
 export interface KeyFileEntry {
@@ -279,4 +280,13 @@ export function getIntList(e: KeyFileEntry, what = 'value'): number[] {
     }
     return n;
   });
+}
+
+/** Reads a config file (synchronously: done once at start-up); a failure is a ConfigError naming the path. */
+export function readConfigFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read the ${what}: ${(err as Error).message}`, { file: path });
+  }
 }

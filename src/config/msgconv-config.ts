@@ -29,7 +29,6 @@
 // Field names must be non-empty, without control characters or surrounding whitespace, not __proto__;
 // static names may not be id/description/source/version, nor repeat.
 
-import { readFileSync } from 'node:fs';
 import { ConfigError, makeWarning, type ConfigLocation, type ConfigWarning } from './errors.js';
 import {
   entryLocation,
@@ -40,8 +39,7 @@ import {
   groupLocation,
   parseKeyFile,
   type KeyFileEntry,
-  type KeyFileGroup,
-} from './keyfile.js';
+  type KeyFileGroup, readConfigFile } from './keyfile.js';
 
 export interface AnalyticsModuleInfo {
   id: string;
@@ -371,13 +369,7 @@ function parsePayloadFields(group: KeyFileGroup, out: PayloadFieldOptions, warni
 
 /** Reads (synchronously) and parses a converter config file. */
 export function loadMsgconvConfig(path: string): MsgconvParseResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read the converter config: ${(err as Error).message}`, { file: path });
-  }
-  return parseMsgconvConfig(text, path);
+  return parseMsgconvConfig(readConfigFile(path, 'converter config'), path);
 }
 
 /** The device id of a stream: `id` of the enabled [sensorN] with N = streamId (the last one if repeated). */

@@ -8,7 +8,6 @@
 // sample exactly on the line counts as having reached the other side, as in the project's engine
 // (native/core/analytics: so a line on a frame edge, reached by clipped boxes, still counts); resting on
 // the line does not flip it back and forth.
-import type { LineCrossingMode, XY } from '../config/resolved.js';
 import {
   normalizeScenario,
   positionAt,
@@ -25,14 +24,8 @@ export interface Crossing {
   label: string;
 }
 
-export interface TruthLine {
-  label: string;
-  arrow: [XY, XY];
-  line: [XY, XY];
-  extended: boolean;
-  mode: LineCrossingMode;
-  classIds: number[];
-}
+/** A line of the truth file: the scenario's normalized line. */
+export type TruthLine = NormalizedLine;
 
 /** The `<name>.truth.json` written next to a generated stream. */
 export interface GroundTruth {
