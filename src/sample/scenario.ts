@@ -11,6 +11,7 @@
 // crossings at ≥ 3 px/frame, fully inside the frame, seen ≥ 10 frames before and after; objects that must
 // not count keep their whole box ≥ 60 px from the line; stops last ≤ 30 frames (a background model
 // absorbs a still object) and keep the whole box ≥ 60 px from every line.
+import { ANALYTICS_DEFAULTS } from '../config/analytics-config.js';
 import type { LineCrossingMode, ResolvedAnalyticsConfig, XY } from '../config/resolved.js';
 
 export type RGB = [number, number, number];
@@ -278,13 +279,13 @@ export function visibleAt(s: NormalizedScenario, o: NormalizedObject, frame: num
 export function scenarioAnalyticsConfig(scenario: Scenario): ResolvedAnalyticsConfig {
   const s = normalizeScenario(scenario);
   return {
-    enable: true,
+    enable: ANALYTICS_DEFAULTS.enable,
     configWidth: s.analytics.configWidth,
     configHeight: s.analytics.configHeight,
-    osdMode: 2,
-    displayFontSize: 12,
-    displayObjCnt: false,
-    objCntWinMs: 0,
+    osdMode: ANALYTICS_DEFAULTS.osdMode,
+    displayFontSize: ANALYTICS_DEFAULTS.displayFontSize,
+    displayObjCnt: ANALYTICS_DEFAULTS.displayObjCnt,
+    objCntWinMs: ANALYTICS_DEFAULTS.objCntWinMs,
     streams: [
       {
         streamId: 0,
