@@ -5,22 +5,195 @@
 //       trackerLib?, trackerConfig?, trackerWidth?, trackerHeight?, analyticsUniqueId?, msgconvConfig?, msgconvLib?,
 //       payloadType?, componentId?, protoLib?, brokerConfig?, display?, muxWidth?, muxHeight?,
 //       batchedPushTimeoutUs?, gpuId?, policy?, deviceIds?, frameEvents?, messageEvents?, eventQueueSize? });
-//   p.start(event => ...);  p.stop();  p.stats();
-//   addon.deepstreamElementsAvailable() -> { available, ok (= available), missing, sdkDir, msgconvLib }
+//       rtspReconnectIntervalS?, defaultConfigDir? });
+//   await p.start(event => ...);  // resolves once PLAYING: nvinfer's engine load/build runs on a worker thread
+//   p.stop();  p.stats();
+//   addon.deepstreamElementsAvailable() -> { available, ok (= available), missing, sdkDir, msgconvLib,
+//                                            sdkBuilt, sdkRuntime, versionError }
 //
 // Events: frame / message (dropped and counted when JavaScript is more than eventQueueSize behind: the
-// streaming thread never waits), warning / error / eos (never dropped; posted from the bus thread).
-// Compiled only when the DeepStream SDK was found (DSK_HAVE_DEEPSTREAM).
-#if DSK_HAVE_DEEPSTREAM
-
+// streaming thread never waits), warning / error / streamError / eos (never dropped; posted from the bus thread).
+// The pipeline binding is compiled only when the DeepStream SDK was found (DSK_HAVE_DEEPSTREAM); the SDK-free
+// decisions it relies on (pipeline plan, SDK version check, default nvinfer config, converter start) are
+// exported in every build (deepstreamPlan, deepstreamSdkCheck, deepstreamDefaultInferConfig,
+// msgconvStartConverter) so they are tested without DeepStream.
 #include <napi.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "addon/event_channel.h"
 #include "addon/registry.h"
+#include "core/deepstream/pipeline_plan.h"
+#include "core/deepstream/sdk_version.h"
+#include "core/msgconv/extmsg.h"
+#include "core/msgconv/msgconv_core.h"
+
+namespace {
+
+std::optional<dsk::ds::SdkVersion> versionArg(const Napi::Value& v) {
+  if (!v.IsString()) return std::nullopt;
+  return dsk::ds::parseSdkVersion(v.As<Napi::String>().Utf8Value());
+}
+
+dsk::ds::SdkVersion requiredVersion(const Napi::Env& env, const Napi::Value& v, const char* what) {
+  auto r = versionArg(v);
+  if (!r) throw Napi::TypeError::New(env, std::string(what) + ": a \"major.minor\" version string expected");
+  return *r;
+}
+
+// Reads the SDK-free pipeline settings from a JavaScript options object (shared with the pipeline binding).
+void readSettings(const Napi::Object& o, dsk::ds::PipelineSettings& s) {
+  auto str = [&](const char* k, const std::string& def = "") {
+    Napi::Value v = o.Get(k);
+    return v.IsString() ? v.As<Napi::String>().Utf8Value() : def;
+  };
+  auto num = [&](const char* k, int def) {
+    Napi::Value v = o.Get(k);
+    return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : def;
+  };
+  Napi::Value inputs = o.Get("inputs");
+  if (!inputs.IsArray() || inputs.As<Napi::Array>().Length() == 0)
+    throw std::invalid_argument("DeepStreamPipeline: options.inputs must be a non-empty array of paths or URIs");
+  auto arr = inputs.As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); ++i) s.inputs.push_back(arr.Get(i).ToString().Utf8Value());
+  s.inferConfig = str("inferConfig");
+  s.defaultConfigDir = str("defaultConfigDir");
+  s.trackerLib = str("trackerLib");
+  s.trackerConfig = str("trackerConfig");
+  s.trackerWidth = num("trackerWidth", s.trackerWidth);
+  s.trackerHeight = num("trackerHeight", s.trackerHeight);
+  s.analyticsConfig = str("analyticsConfig");
+  s.msgconvConfig = str("msgconvConfig");
+  s.msgconvLib = str("msgconvLib", s.msgconvLib);
+  s.payloadType = num("payloadType", s.payloadType);
+  s.componentId = num("componentId", s.componentId);
+  s.protoLib = str("protoLib");
+  s.connStr = str("connStr");
+  s.brokerConfig = str("brokerConfig");
+  s.topic = str("topic");
+  Napi::Value d = o.Get("display");
+  s.display = d.IsBoolean() ? d.As<Napi::Boolean>().Value() : false;
+  s.muxWidth = num("muxWidth", s.muxWidth);
+  s.muxHeight = num("muxHeight", s.muxHeight);
+  s.batchedPushTimeoutUs = num("batchedPushTimeoutUs", s.batchedPushTimeoutUs);
+  s.gpuId = num("gpuId", s.gpuId);
+  s.rtspReconnectIntervalS = num("rtspReconnectIntervalS", s.rtspReconnectIntervalS);
+}
+
+// deepstreamPlan(options, { nvurisrcbin? }) -> { live, elements: [{ factory, name, stream, props }], links }
+Napi::Value Plan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) throw Napi::TypeError::New(env, "deepstreamPlan: options object expected");
+  dsk::ds::PipelineSettings s;
+  dsk::ds::PlanCaps caps;
+  if (info[1].IsObject()) {
+    Napi::Value v = info[1].As<Napi::Object>().Get("nvurisrcbin");
+    caps.nvurisrcbin = v.IsBoolean() && v.As<Napi::Boolean>().Value();
+  }
+  dsk::ds::PipelinePlan plan;
+  try {
+    readSettings(info[0].As<Napi::Object>(), s);
+    plan = dsk::ds::planPipeline(s, caps);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+  auto out = Napi::Object::New(env);
+  out.Set("live", plan.live);
+  auto elements = Napi::Array::New(env, plan.elements.size());
+  for (size_t i = 0; i < plan.elements.size(); ++i) {
+    const auto& e = plan.elements[i];
+    auto o = Napi::Object::New(env);
+    o.Set("factory", e.factory);
+    o.Set("name", e.name);
+    o.Set("stream", e.stream);
+    auto props = Napi::Object::New(env);
+    for (const auto& p : e.props) props.Set(p.name, p.value);
+    o.Set("props", props);
+    elements.Set(static_cast<uint32_t>(i), o);
+  }
+  out.Set("elements", elements);
+  auto links = Napi::Array::New(env, plan.links.size());
+  for (size_t i = 0; i < plan.links.size(); ++i) {
+    const auto& l = plan.links[i];
+    auto o = Napi::Object::New(env);
+    o.Set("from", l.from);
+    o.Set("to", l.to);
+    if (!l.toPad.empty()) o.Set("toPad", l.toPad);
+    o.Set("dynamic", l.dynamic);
+    links.Set(static_cast<uint32_t>(i), o);
+  }
+  out.Set("links", links);
+  return out;
+}
+
+// deepstreamStreamOfPath(gstObjectPath) -> stream index or -1
+Napi::Value StreamOfPath(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), dsk::ds::streamOfObjectPath(info[0].ToString().Utf8Value()));
+}
+
+// deepstreamSdkCheck(built, runtime | null) -> "" or the refusal message
+Napi::Value SdkCheck(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Napi::String::New(env, dsk::ds::sdkVersionMismatch("ds-kafka", requiredVersion(env, info[0], "deepstreamSdkCheck"),
+                                                            versionArg(info[1])));
+}
+
+// deepstreamDefaultInferConfig(version) -> file name under config/deepstream, or ""
+Napi::Value DefaultInferConfig(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Napi::String::New(env, dsk::ds::defaultInferConfigName(requiredVersion(env, info[0], "deepstreamDefaultInferConfig")));
+}
+
+// deepstreamInferConfigMissingModel(text, dir, existingPaths[]) -> the first missing model path, or ""
+Napi::Value InferConfigMissingModel(const Napi::CallbackInfo& info) {
+  static thread_local std::vector<std::string> existing;
+  existing.clear();
+  if (info[2].IsArray()) {
+    auto a = info[2].As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) existing.push_back(a.Get(i).ToString().Utf8Value());
+  }
+  auto exists = [](const std::string& p) {
+    for (const auto& e : existing)
+      if (e == p) return true;
+    return false;
+  };
+  return Napi::String::New(info.Env(), dsk::ds::inferConfigMissingModel(info[0].ToString().Utf8Value(),
+                                                                          info[1].ToString().Utf8Value(), +exists));
+}
+
+// msgconvStartConverter(configFile | null, built, runtime | null) -> { ok, error?, analyticsModuleId? }: the
+// decision nvds_msg2p_ctx_create makes (the runtime version is faked here; the converter passes nvds_version()).
+Napi::Value StartConverter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string file = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  auto r = dsk::msgconv::startConverter(file.empty() ? nullptr : file.c_str(),
+                                        requiredVersion(env, info[1], "msgconvStartConverter"), versionArg(info[2]));
+  auto o = Napi::Object::New(env);
+  o.Set("ok", r.ok());
+  if (!r.ok()) o.Set("error", r.error);
+  else o.Set("analyticsModuleId", r.config.analyticsModule.id);
+  return o;
+}
+
+void InitCore(Napi::Env env, Napi::Object exports) {
+  exports.Set("deepstreamPlan", Napi::Function::New(env, Plan, "deepstreamPlan"));
+  exports.Set("deepstreamStreamOfPath", Napi::Function::New(env, StreamOfPath, "deepstreamStreamOfPath"));
+  exports.Set("deepstreamSdkCheck", Napi::Function::New(env, SdkCheck, "deepstreamSdkCheck"));
+  exports.Set("deepstreamDefaultInferConfig", Napi::Function::New(env, DefaultInferConfig, "deepstreamDefaultInferConfig"));
+  exports.Set("deepstreamInferConfigMissingModel",
+              Napi::Function::New(env, InferConfigMissingModel, "deepstreamInferConfigMissingModel"));
+  exports.Set("msgconvStartConverter", Napi::Function::New(env, StartConverter, "msgconvStartConverter"));
+}
+
+}  // namespace
+
+DSK_REGISTER_BINDING(deepstream_core, InitCore);
+
+#if DSK_HAVE_DEEPSTREAM
+
+#include "addon/event_channel.h"
 #include "core/payload/payload_mapping.h"
 #include "deepstream/ds_pipeline.h"
 
@@ -69,6 +242,16 @@ Napi::Object summaryToJs(Napi::Env env, const DsRunSummary& s, uint64_t dropped)
   o.Set("messages", static_cast<double>(s.probe.messages));
   o.Set("attachFailures", static_cast<double>(s.probe.attachFailures));
   o.Set("eventsDropped", static_cast<double>(dropped));
+  // Event metas still allocated by the probe (0 after EOS: every NvDsEventMsgMeta's DskExtMsg was released).
+  o.Set("extMsgLive", static_cast<double>(dsk::msgconv::extMsgLiveCount()));
+  auto errs = Napi::Array::New(env, s.streamErrors.size());
+  for (size_t i = 0; i < s.streamErrors.size(); ++i) {
+    auto e = Napi::Object::New(env);
+    e.Set("streamId", s.streamErrors[i].first);
+    e.Set("message", s.streamErrors[i].second);
+    errs.Set(static_cast<uint32_t>(i), e);
+  }
+  o.Set("streamErrors", errs);
   return o;
 }
 
@@ -98,31 +281,9 @@ class DeepStreamPipelineWrap : public Napi::ObjectWrap<DeepStreamPipelineWrap> {
       return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : def;
     };
     try {
-      Napi::Value inputs = o.Get("inputs");
-      if (!inputs.IsArray() || inputs.As<Napi::Array>().Length() == 0)
-        throw std::invalid_argument("DeepStreamPipeline: options.inputs must be a non-empty array of paths or URIs");
-      auto arr = inputs.As<Napi::Array>();
-      for (uint32_t i = 0; i < arr.Length(); ++i) options_.inputs.push_back(arr.Get(i).ToString().Utf8Value());
-      options_.inferConfig = str("inferConfig");
-      options_.trackerLib = str("trackerLib");
-      options_.trackerConfig = str("trackerConfig");
-      options_.trackerWidth = num("trackerWidth", options_.trackerWidth);
-      options_.trackerHeight = num("trackerHeight", options_.trackerHeight);
-      options_.analyticsConfig = str("analyticsConfig");
+      options_.msgconvLib = DSK_MSGCONV_LIB_DEFAULT;
+      readSettings(o, options_);
       options_.analyticsUniqueId = num("analyticsUniqueId", options_.analyticsUniqueId);
-      options_.msgconvConfig = str("msgconvConfig");
-      options_.msgconvLib = str("msgconvLib", DSK_MSGCONV_LIB_DEFAULT);
-      options_.payloadType = num("payloadType", options_.payloadType);
-      options_.componentId = num("componentId", options_.componentId);
-      options_.protoLib = str("protoLib");
-      options_.connStr = str("connStr");
-      options_.brokerConfig = str("brokerConfig");
-      options_.topic = str("topic");
-      options_.display = flag("display", false);
-      options_.muxWidth = num("muxWidth", options_.muxWidth);
-      options_.muxHeight = num("muxHeight", options_.muxHeight);
-      options_.batchedPushTimeoutUs = num("batchedPushTimeoutUs", options_.batchedPushTimeoutUs);
-      options_.gpuId = num("gpuId", options_.gpuId);
       options_.messages.mapping = dsk::payloadMappingFromJson(str("mappingJson", "{\"streams\":[]}"));
       if (o.Get("policy").IsObject()) {
         auto p = o.Get("policy").As<Napi::Object>();
@@ -149,7 +310,8 @@ class DeepStreamPipelineWrap : public Napi::ObjectWrap<DeepStreamPipelineWrap> {
     }
   }
 
-  // Runs only before start() or after the eos event was delivered (self_ holds the object until then).
+  // Runs only before start(), after a failed start, or after the eos event was delivered (self_ holds the
+  // object until then).
   ~DeepStreamPipelineWrap() override {
     if (pipeline_) pipeline_->stop();
     pipeline_.reset();
@@ -209,17 +371,59 @@ class DeepStreamPipelineWrap : public Napi::ObjectWrap<DeepStreamPipelineWrap> {
           return o;
         });
     };
+    cbs.onStreamError = [weak](int stream, const std::string& msg) {
+      if (auto c = weak.lock())
+        c->postBlocking([stream, msg](Napi::Env e) {
+          auto o = Napi::Object::New(e);
+          o.Set("kind", "streamError");
+          o.Set("streamId", stream);
+          o.Set("message", msg);
+          return o;
+        });
+    };
     try {
+      // Built here (element creation is quick); started on a worker: reaching PLAYING waits for nvinfer to
+      // deserialise or build its TensorRT engine (seconds to minutes) and must not block the event loop.
       pipeline_ = std::make_unique<DsPipeline>(options_, std::move(cbs));
-      pipeline_->start();
     } catch (const std::exception& e) {
       pipeline_.reset();
       channel_->close();
       self_.Reset();
       throw Napi::Error::New(env, e.what());
     }
-    return info.This();
+    auto* worker = new StartWorker(env, this);
+    auto promise = worker->Promise();
+    worker->Queue();
+    return promise;
   }
+
+  // Runs DsPipeline::start() off the JavaScript thread; resolves the promise start() returned.
+  class StartWorker : public Napi::AsyncWorker {
+   public:
+    StartWorker(Napi::Env env, DeepStreamPipelineWrap* wrap)
+        : Napi::AsyncWorker(env, "ds-kafka DeepStream start"), deferred_(Napi::Promise::Deferred::New(env)), wrap_(wrap),
+          pipeline_(wrap->pipeline_.get()) {}
+    Napi::Promise Promise() { return deferred_.Promise(); }
+    void Execute() override {
+      try {
+        pipeline_->start();
+      } catch (const std::exception& e) {
+        SetError(e.what());
+      }
+    }
+    void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+    void OnError(const Napi::Error& e) override {
+      // Nothing was started: no eos will come. Release the channel (lets the event loop exit) and the object.
+      wrap_->channel_->close();
+      wrap_->self_.Reset();
+      deferred_.Reject(e.Value());
+    }
+
+   private:
+    Napi::Promise::Deferred deferred_;
+    DeepStreamPipelineWrap* wrap_;
+    DsPipeline* pipeline_;
+  };
 
   // Never waits on the JS thread (the bus thread may be posting to JS): the eos event follows.
   Napi::Value Stop(const Napi::CallbackInfo& info) {
@@ -254,6 +458,16 @@ Napi::Value ElementsAvailable(const Napi::CallbackInfo& info) {
   o.Set("missing", arr);
   o.Set("sdkDir", deepStreamDir());
   o.Set("msgconvLib", DSK_MSGCONV_LIB_DEFAULT);
+  const auto built = builtSdkVersion();
+  const auto runtime = runtimeSdkVersion();
+  o.Set("sdkBuilt", built.str());
+  if (runtime) o.Set("sdkRuntime", runtime->str());
+  const std::string versionError = dsk::ds::sdkVersionMismatch("ds-kafka's DeepStream backend", built, runtime);
+  if (!versionError.empty()) {
+    o.Set("versionError", versionError);
+    o.Set("available", false);
+    o.Set("ok", false);
+  }
   return o;
 }
 

@@ -2,7 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <stdexcept>
+
+#include "deepstream/sdk_runtime.h"
+#include "nvds_version.h"
 
 #ifndef DSK_DEEPSTREAM_DIR
 #define DSK_DEEPSTREAM_DIR "/opt/nvidia/deepstream/deepstream"
@@ -12,7 +18,7 @@ namespace dsk::ds {
 
 namespace {
 
-const char* const kElements[] = {"nvstreammux", "nvinfer",   "nvtracker",   "nvdsanalytics", "nvmsgconv",
+const char* const kElements[] = {"nvstreammux", "nvinfer",   "nvtracker",    "nvdsanalytics", "nvmsgconv",
                                  "nvmsgbroker", "nvv4l2decoder", "h264parse", "uridecodebin", "tee",
                                  "queue",       "fakesink"};
 const char* const kDisplayElements[] = {"nvvideoconvert", "nvdsosd", "nveglglessink", "nvmultistreamtiler"};
@@ -22,17 +28,11 @@ bool fileExists(const std::string& p) {
   return !p.empty() && ::stat(p.c_str(), &st) == 0;
 }
 
-bool endsWith(const std::string& s, const char* suffix) {
-  const std::string x(suffix);
-  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
-}
-
-bool isH264File(const std::string& in) {
-  return in.find("://") == std::string::npos && (endsWith(in, ".h264") || endsWith(in, ".264"));
-}
-
-bool isNetwork(const std::string& in) {
-  return in.find("://") != std::string::npos && in.rfind("file://", 0) != 0;
+std::string readFile(const std::string& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
 }
 
 std::string toUri(const std::string& in) {
@@ -49,41 +49,16 @@ std::string toUri(const std::string& in) {
   return out;
 }
 
-GstElement* make(const char* factory, const std::string& name) {
-  GstElement* e = gst_element_factory_make(factory, name.c_str());
-  if (!e) throw std::runtime_error(std::string("DeepStream: cannot create element ") + factory +
-                                   " (is the DeepStream SDK installed and GST_PLUGIN_PATH set?)");
-  return e;
-}
-
-// Sets a property only when the element has it (old vs new nvstreammux, DeepStream releases).
-template <typename T>
-void setIfExists(GstElement* e, const char* prop, T value) {
-  if (g_object_class_find_property(G_OBJECT_GET_CLASS(e), prop)) g_object_set(G_OBJECT(e), prop, value, nullptr);
-}
-
-void link(GstElement* a, GstElement* b) {
-  if (!gst_element_link(a, b))
-    throw std::runtime_error(std::string("DeepStream: cannot link ") + GST_ELEMENT_NAME(a) + " -> " + GST_ELEMENT_NAME(b));
-}
-
-// uridecodebin's video pad -> the muxer's sink_N (NVMM memory only: the decoder must be nvv4l2decoder).
-void onDecodedPad(GstElement* /*decodebin*/, GstPad* pad, gpointer muxSinkPad) {
-  GstCaps* caps = gst_pad_get_current_caps(pad);
-  if (!caps) caps = gst_pad_query_caps(pad, nullptr);
-  const GstStructure* s = gst_caps_get_structure(caps, 0);
-  const GstCapsFeatures* f = gst_caps_get_features(caps, 0);
-  const bool video = g_str_has_prefix(gst_structure_get_name(s), "video/");
-  const bool nvmm = f && gst_caps_features_contains(f, "memory:NVMM");
-  gst_caps_unref(caps);
-  auto* sink = static_cast<GstPad*>(muxSinkPad);
-  if (!video || gst_pad_is_linked(sink)) return;
-  if (!nvmm) {
-    GST_ELEMENT_ERROR(GST_PAD_PARENT(sink), STREAM, DECODE, ("decoder did not pick an NVIDIA decoder (no NVMM output)"),
-                      (nullptr));
-    return;
+bool hasFactory(const char* name) {
+  if (GstElementFactory* f = gst_element_factory_find(name)) {
+    gst_object_unref(f);
+    return true;
   }
-  gst_pad_link(pad, sink);
+  return false;
+}
+
+bool hasProperty(GstElement* e, const char* prop) {
+  return g_object_class_find_property(G_OBJECT_GET_CLASS(e), prop) != nullptr;
 }
 
 GstPad* requestPad(GstElement* e, const std::string& name) {
@@ -94,31 +69,109 @@ GstPad* requestPad(GstElement* e, const std::string& name) {
 #endif
 }
 
+// A decodebin's pad -> the muxer's sink_N. Failures are posted as errors of the decodebin (stream N), so
+// the bus thread ends that stream alone instead of leaving it without EOS.
+struct PadTarget {
+  GstPad* muxSink;                 // owned
+  const std::atomic<bool>* failed;  // the stream was isolated: link nothing more
+};
+
+void onDecodedPad(GstElement* decodebin, GstPad* pad, gpointer data) {
+  auto* target = static_cast<PadTarget*>(data);
+  GstCaps* caps = gst_pad_get_current_caps(pad);
+  if (!caps) caps = gst_pad_query_caps(pad, nullptr);
+  if (!caps || gst_caps_is_empty(caps)) {
+    if (caps) gst_caps_unref(caps);
+    return;
+  }
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  const GstCapsFeatures* f = gst_caps_get_features(caps, 0);
+  const bool video = g_str_has_prefix(gst_structure_get_name(s), "video/");
+  const bool nvmm = f && gst_caps_features_contains(f, "memory:NVMM");
+  gst_caps_unref(caps);
+  if (!video || gst_pad_is_linked(target->muxSink) || target->failed->load()) return;
+  if (!nvmm) {
+    GST_ELEMENT_ERROR(decodebin, STREAM, DECODE, ("the decoder is not an NVIDIA decoder (no NVMM output)"), (nullptr));
+    return;
+  }
+  const GstPadLinkReturn r = gst_pad_link(pad, target->muxSink);
+  if (r != GST_PAD_LINK_OK)
+    GST_ELEMENT_ERROR(decodebin, CORE, NEGOTIATION, ("cannot link the decoded video to nvstreammux (%s)", gst_pad_link_get_name(r)),
+                      (nullptr));
+}
+
+// No video pad at all (audio-only input, unknown format): the stream would never reach EOS.
+void onNoMorePads(GstElement* decodebin, gpointer data) {
+  auto* target = static_cast<PadTarget*>(data);
+  if (!gst_pad_is_linked(target->muxSink) && !target->failed->load())
+    GST_ELEMENT_ERROR(decodebin, STREAM, WRONG_TYPE, ("the input has no video stream"), (nullptr));
+}
+
+// On the muxer pad of an isolated stream: drops whatever the source still sends (a camera that keeps retrying, the
+// rest of a damaged file), except the EOS the pipeline sent to end that pad (its seqnum is the probe's data).
+GstPadProbeReturn dropIsolated(GstPad*, GstPadProbeInfo* info, gpointer eosSeqnum) {
+  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(ev) == GST_EVENT_EOS && gst_event_get_seqnum(ev) == GPOINTER_TO_UINT(eosSeqnum)) return GST_PAD_PROBE_OK;
+  }
+  return GST_PAD_PROBE_DROP;
+}
+
+void freePadTarget(gpointer data, GClosure*) {
+  auto* target = static_cast<PadTarget*>(data);
+  gst_object_unref(target->muxSink);
+  delete target;
+}
+
 }  // namespace
 
 std::vector<std::string> missingDeepStreamElements() {
   if (!gst_is_initialized()) gst_init(nullptr, nullptr);
   std::vector<std::string> missing;
-  for (const char* name : kElements) {
-    if (GstElementFactory* f = gst_element_factory_find(name)) {
-      gst_object_unref(f);
-    } else {
-      missing.emplace_back(name);
-    }
-  }
+  for (const char* name : kElements)
+    if (!hasFactory(name)) missing.emplace_back(name);
   return missing;
 }
 
 std::string deepStreamDir() { return DSK_DEEPSTREAM_DIR; }
 
+SdkVersion builtSdkVersion() { return SdkVersion{NVDS_VERSION_MAJOR, NVDS_VERSION_MINOR}; }
+
+std::optional<SdkVersion> runtimeSdkVersion() { return lookupRuntimeSdkVersion(); }
+
+PlanCaps probeCaps() {
+  if (!gst_is_initialized()) gst_init(nullptr, nullptr);
+  PlanCaps caps;
+  if (GstElement* e = gst_element_factory_make("nvurisrcbin", nullptr)) {
+    caps.nvurisrcbin = hasProperty(e, "rtsp-reconnect-interval");
+    gst_object_unref(gst_object_ref_sink(e));
+  }
+  return caps;
+}
+
 void DsPipeline::validate(DsPipelineOptions& o) {
-  if (o.inputs.empty()) throw std::invalid_argument("DeepStream pipeline: no inputs");
-  if (o.muxWidth <= 0 || o.muxHeight <= 0) throw std::invalid_argument("DeepStream pipeline: bad muxer size");
-  if (o.topic.empty())
-    throw std::invalid_argument("DeepStream pipeline: no topic (nvmsgbroker would take the text after the last ';' of conn-str)");
-  if (o.connStr.empty()) throw std::invalid_argument("DeepStream pipeline: no conn-str");
+  const std::string versionError = sdkVersionMismatch("ds-kafka's DeepStream backend", builtSdkVersion(), runtimeSdkVersion());
+  if (!versionError.empty()) throw std::runtime_error(versionError);
   if (o.trackerLib.empty()) o.trackerLib = deepStreamDir() + "/lib/libnvds_nvmultiobjecttracker.so";
   if (o.protoLib.empty()) o.protoLib = deepStreamDir() + "/lib/libnvds_kafka_proto.so";
+  if (o.inferConfig.empty()) {
+    // The shipped default for this SDK generation, if its model is installed; otherwise a clear error.
+    const SdkVersion sdk = runtimeSdkVersion().value_or(builtSdkVersion());
+    const std::string name = defaultInferConfigName(sdk);
+    if (name.empty())
+      throw std::runtime_error("DeepStream pipeline: ds-kafka has no default nvinfer config for DeepStream " + sdk.str() +
+                               " (it ships defaults for 6.0-6.3 and >= 7.1); give your detector's config with --infer-config");
+    const std::string dir = o.defaultConfigDir.empty() ? std::string("config/deepstream") : o.defaultConfigDir;
+    o.inferConfig = dir + "/" + name;
+    if (!fileExists(o.inferConfig))
+      throw std::runtime_error("DeepStream pipeline: default nvinfer config not found: " + o.inferConfig + "; give --infer-config");
+    const std::string missingModel = inferConfigMissingModel(readFile(o.inferConfig), dir, fileExists);
+    if (!missingModel.empty())
+      throw std::runtime_error("DeepStream pipeline: the default nvinfer config " + o.inferConfig + " (DeepStream " + sdk.str() +
+                               ") needs the SDK's sample model " + missingModel +
+                               ", which is not installed (install the SDK samples, or give your own --infer-config)");
+  }
+  (void)planPipeline(o, PlanCaps{});  // required options
   const std::pair<const char*, const std::string*> files[] = {
       {"nvinfer config", &o.inferConfig},        {"nvdsanalytics config", &o.analyticsConfig},
       {"converter library (msg2p-lib)", &o.msgconvLib}, {"tracker library", &o.trackerLib},
@@ -131,20 +184,14 @@ void DsPipeline::validate(DsPipelineOptions& o) {
     if (in.find("://") == std::string::npos && !fileExists(in))
       throw std::runtime_error("DeepStream pipeline: input not found: " + in);
   auto missing = missingDeepStreamElements();
-  if (o.display) {
-    for (const char* name : kDisplayElements) {
-      if (GstElementFactory* f = gst_element_factory_find(name)) {
-        gst_object_unref(f);
-      } else {
-        missing.emplace_back(name);
-      }
-    }
-  }
+  if (o.display)
+    for (const char* name : kDisplayElements)
+      if (!hasFactory(name)) missing.emplace_back(name);
   if (!missing.empty()) {
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    throw std::runtime_error("DeepStream pipeline: GStreamer elements not found: " + list +
-                             " (install the DeepStream SDK 7.x, or run in its container)");
+    throw std::runtime_error("DeepStream pipeline: GStreamer elements not found: " + list + " (built for DeepStream " +
+                             builtSdkVersion().str() + ": run inside that SDK's environment, GST_PLUGIN_PATH set)");
   }
 }
 
@@ -153,145 +200,203 @@ DsPipeline::DsPipeline(DsPipelineOptions options, DsPipelineCallbacks callbacks)
   validate(options_);
   probe_ = std::make_unique<AnalyticsProbe>(options_.messages, options_.analyticsUniqueId, options_.componentId,
                                             ProbeCallbacks{callbacks_.onFrame, callbacks_.onMessage});
-  build();
+  try {
+    build();
+  } catch (...) {
+    // The destructor does not run for a throwing constructor: release what build() made.
+    for (GstPad* p : muxSinkPads_) gst_object_unref(p);
+    muxSinkPads_.clear();
+    if (pipeline_) gst_object_unref(pipeline_);
+    pipeline_ = nullptr;
+    throw;
+  }
 }
 
 DsPipeline::~DsPipeline() {
   stop();
   if (busThread_.joinable()) busThread_.join();
   probe_.reset();
+  for (GstPad* p : muxSinkPads_) gst_object_unref(p);
   if (pipeline_) gst_object_unref(pipeline_);
 }
 
 void DsPipeline::build() {
+  plan_ = planPipeline(options_, probeCaps());
   pipeline_ = gst_pipeline_new("ds-kafka-deepstream");
   GstBin* bin = GST_BIN(pipeline_);
-  const guint batch = static_cast<guint>(options_.inputs.size());
-  bool live = false;
-  for (const auto& in : options_.inputs) live = live || isNetwork(in);
+  const size_t streams = options_.inputs.size();
+  sources_.assign(streams, {});
+  streamFailed_ = std::make_unique<std::atomic<bool>[]>(streams);
+  for (size_t i = 0; i < streams; ++i) streamFailed_[i] = false;
 
-  mux_ = make("nvstreammux", "mux");
-  gst_bin_add(bin, mux_);
-  g_object_set(G_OBJECT(mux_), "batch-size", batch, nullptr);
-  setIfExists(mux_, "width", options_.muxWidth);
-  setIfExists(mux_, "height", options_.muxHeight);
-  setIfExists(mux_, "batched-push-timeout", options_.batchedPushTimeoutUs);
-  setIfExists(mux_, "live-source", live ? TRUE : FALSE);
-  setIfExists(mux_, "gpu-id", static_cast<guint>(options_.gpuId));
+  for (const ElementSpec& spec : plan_.elements) {
+    GstElement* e = gst_element_factory_make(spec.factory.c_str(), spec.name.c_str());
+    if (!e)
+      throw std::runtime_error("DeepStream: cannot create element " + spec.factory +
+                               " (is the DeepStream SDK installed and GST_PLUGIN_PATH set?)");
+    gst_bin_add(bin, e);  // the bin owns it from here (build() failures release the whole pipeline)
+    for (const PropSpec& p : spec.props) {
+      if (!hasProperty(e, p.name.c_str())) {
+        if (p.required)
+          throw std::runtime_error("DeepStream: " + spec.factory + " has no property " + p.name + " in this SDK release");
+        continue;
+      }
+      std::string value = p.value;
+      if (p.name == "uri") value = toUri(value);
+      gst_util_set_object_arg(G_OBJECT(e), p.name.c_str(), value.c_str());
+    }
+    if (spec.stream >= 0) sources_[static_cast<size_t>(spec.stream)].push_back(e);
+  }
+  mux_ = gst_bin_get_by_name(bin, "mux");
+  gst_object_unref(mux_);  // borrowed: the bin keeps it
 
-  for (guint i = 0; i < batch; ++i) {
-    const std::string& in = options_.inputs[i];
-    const std::string sinkName = "sink_" + std::to_string(i);
-    GstPad* muxSink = requestPad(mux_, sinkName);
-    if (!muxSink) throw std::runtime_error("DeepStream: nvstreammux refused pad " + sinkName);
-    if (isH264File(in)) {
-      GstElement* src = make("filesrc", "src-" + std::to_string(i));
-      GstElement* parse = make("h264parse", "parse-" + std::to_string(i));
-      GstElement* dec = make("nvv4l2decoder", "dec-" + std::to_string(i));
-      g_object_set(G_OBJECT(src), "location", in.c_str(), nullptr);
-      setIfExists(dec, "gpu-id", static_cast<guint>(options_.gpuId));
-      gst_bin_add_many(bin, src, parse, dec, nullptr);
-      link(src, parse);
-      link(parse, dec);
-      GstPad* decSrc = gst_element_get_static_pad(dec, "src");
-      const GstPadLinkReturn r = gst_pad_link(decSrc, muxSink);
-      gst_object_unref(decSrc);
-      gst_object_unref(muxSink);
-      if (r != GST_PAD_LINK_OK) throw std::runtime_error("DeepStream: cannot link decoder to nvstreammux " + sinkName);
-    } else {
-      GstElement* src = make("uridecodebin", "src-" + std::to_string(i));
-      g_object_set(G_OBJECT(src), "uri", toUri(in).c_str(), nullptr);
-      gst_bin_add(bin, src);
-      // The pad reference is kept for the pipeline's life (released with the pipeline's pads).
-      g_signal_connect_data(src, "pad-added", G_CALLBACK(onDecodedPad), muxSink,
-                            [](gpointer pad, GClosure*) { gst_object_unref(GST_PAD(pad)); }, GConnectFlags(0));
+  muxSinkPads_.assign(streams, nullptr);
+  for (size_t i = 0; i < streams; ++i) {
+    const std::string pad = "sink_" + std::to_string(i);
+    muxSinkPads_[i] = requestPad(mux_, pad);
+    if (!muxSinkPads_[i]) throw std::runtime_error("DeepStream: nvstreammux refused pad " + pad);
+  }
+
+  for (const LinkSpec& l : plan_.links) {
+    GstElement* a = gst_bin_get_by_name(bin, l.from.c_str());
+    GstElement* z = gst_bin_get_by_name(bin, l.to.c_str());
+    gst_object_unref(a);
+    gst_object_unref(z);
+    if (!l.toPad.empty()) {
+      const size_t stream = static_cast<size_t>(std::stoul(l.toPad.substr(5)));
+      GstPad* muxSink = muxSinkPads_.at(stream);
+      if (l.dynamic) {
+        auto* target = new PadTarget{GST_PAD(gst_object_ref(muxSink)), &streamFailed_[stream]};
+        g_signal_connect_data(a, "pad-added", G_CALLBACK(onDecodedPad), target, freePadTarget, GConnectFlags(0));
+        if (g_signal_lookup("no-more-pads", G_OBJECT_TYPE(a)))
+          g_signal_connect(a, "no-more-pads", G_CALLBACK(onNoMorePads), target);
+      } else {
+        GstPad* srcPad = gst_element_get_static_pad(a, "src");
+        const GstPadLinkReturn r = srcPad ? gst_pad_link(srcPad, muxSink) : GST_PAD_LINK_REFUSED;
+        if (srcPad) gst_object_unref(srcPad);
+        if (r != GST_PAD_LINK_OK) throw std::runtime_error("DeepStream: cannot link " + l.from + " to nvstreammux " + l.toPad);
+      }
+    } else if (!gst_element_link(a, z)) {
+      throw std::runtime_error("DeepStream: cannot link " + l.from + " -> " + l.to);
     }
   }
 
-  GstElement* infer = make("nvinfer", "primary-infer");
-  g_object_set(G_OBJECT(infer), "config-file-path", options_.inferConfig.c_str(), nullptr);
-  setIfExists(infer, "batch-size", batch);
-  GstElement* tracker = make("nvtracker", "tracker");
-  g_object_set(G_OBJECT(tracker), "ll-lib-file", options_.trackerLib.c_str(), "tracker-width", options_.trackerWidth,
-               "tracker-height", options_.trackerHeight, nullptr);
-  if (!options_.trackerConfig.empty())
-    g_object_set(G_OBJECT(tracker), "ll-config-file", options_.trackerConfig.c_str(), nullptr);
-  setIfExists(tracker, "gpu-id", static_cast<guint>(options_.gpuId));
-  GstElement* analytics = make("nvdsanalytics", "analytics");
-  g_object_set(G_OBJECT(analytics), "config-file", options_.analyticsConfig.c_str(), nullptr);
-  GstElement* tee = make("tee", "tee");
-  GstElement* qMsg = make("queue", "queue-msg");
-  GstElement* conv = make("nvmsgconv", "msgconv");
-  g_object_set(G_OBJECT(conv), "msg2p-lib", options_.msgconvLib.c_str(), "payload-type", options_.payloadType,
-               "comp-id", options_.componentId, nullptr);
-  if (!options_.msgconvConfig.empty()) g_object_set(G_OBJECT(conv), "config", options_.msgconvConfig.c_str(), nullptr);
-  GstElement* broker = make("nvmsgbroker", "msgbroker");
-  g_object_set(G_OBJECT(broker), "proto-lib", options_.protoLib.c_str(), "conn-str", options_.connStr.c_str(), "topic",
-               options_.topic.c_str(), "comp-id", options_.componentId, "sync", FALSE, nullptr);
-  if (!options_.brokerConfig.empty()) g_object_set(G_OBJECT(broker), "config", options_.brokerConfig.c_str(), nullptr);
-  GstElement* qView = make("queue", "queue-view");
-  gst_bin_add_many(bin, infer, tracker, analytics, tee, qMsg, conv, broker, qView, nullptr);
-  link(mux_, infer);
-  link(infer, tracker);
-  link(tracker, analytics);
-  link(analytics, tee);
-  link(tee, qMsg);
-  link(qMsg, conv);
-  link(conv, broker);
-  link(tee, qView);
-
-  if (options_.display) {
-    GstElement* last = qView;
-    if (batch > 1) {
-      GstElement* tiler = make("nvmultistreamtiler", "tiler");
-      guint rows = 1;
-      while (rows * rows < batch) ++rows;
-      g_object_set(G_OBJECT(tiler), "rows", rows, "columns", (batch + rows - 1) / rows, "width", options_.muxWidth,
-                   "height", options_.muxHeight, nullptr);
-      gst_bin_add(bin, tiler);
-      link(last, tiler);
-      last = tiler;
-    }
-    GstElement* vconv = make("nvvideoconvert", "osd-convert");
-    GstElement* osd = make("nvdsosd", "osd");
-    GstElement* sink = make("nveglglessink", "sink");
-    g_object_set(G_OBJECT(sink), "sync", live ? FALSE : TRUE, nullptr);
-    gst_bin_add_many(bin, vconv, osd, sink, nullptr);
-    link(last, vconv);
-    link(vconv, osd);
-    link(osd, sink);
-  } else {
-    GstElement* sink = make("fakesink", "sink");
-    g_object_set(G_OBJECT(sink), "sync", FALSE, "async", FALSE, nullptr);
-    gst_bin_add(bin, sink);
-    link(qView, sink);
-  }
-
+  GstElement* analytics = gst_bin_get_by_name(bin, "analytics");
   GstPad* analyticsSrc = gst_element_get_static_pad(analytics, "src");
   probe_->attach(analyticsSrc);
   gst_object_unref(analyticsSrc);
+  gst_object_unref(analytics);
 }
 
 void DsPipeline::start() {
   if (started_.exchange(true)) throw std::logic_error("DeepStream pipeline: already started");
-  startTime_ = std::chrono::steady_clock::now();
-  if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    startTime_ = std::chrono::steady_clock::now();
+  }
+  // Blocks while nvinfer deserialises or builds its TensorRT engine. A source that fails already here (a file
+  // that cannot be read, ...) ends its stream only: it is taken out (locked in NULL) and the start retried.
+  std::vector<int> failedAtStart;
+  for (;;) {
+    if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE) break;
     // The bus says why (nvmsgbroker: broker unreachable; nvinfer: bad config or engine build failure).
     std::string why = "cannot start the pipeline";
+    std::map<int, std::string> sourceErrors;  // per stream, its first error
+    bool sharedError = false;
     GstBus* bus = gst_element_get_bus(pipeline_);
-    if (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
+    while (GstMessage* m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
       GError* err = nullptr;
       gst_message_parse_error(m, &err, nullptr);
-      why = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(m))) + ": " + (err ? err->message : "error");
+      const std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(m))) + ": " + (err ? err->message : "error");
+      gchar* path = gst_object_get_path_string(GST_MESSAGE_SRC(m));
+      const int stream = streamOfObjectPath(path ? path : "");
+      g_free(path);
       if (err) g_error_free(err);
       gst_message_unref(m);
+      if (stream >= 0 && !streamFailed_[static_cast<size_t>(stream)]) {
+        sourceErrors.emplace(stream, text);
+      } else if (stream < 0 && !sharedError) {
+        sharedError = true;
+        why = text;
+      }
     }
     gst_object_unref(bus);
+    size_t alive = 0;
+    for (size_t i = 0; i < sources_.size(); ++i) alive += streamFailed_[i] ? 0 : 1;
+    if (sharedError || sourceErrors.empty() || sourceErrors.size() >= alive) {
+      if (!sharedError && !sourceErrors.empty()) why = "every input failed; last: " + sourceErrors.rbegin()->second;
+      gst_element_set_state(pipeline_, GST_STATE_NULL);
+      finished_ = true;
+      throw std::runtime_error("DeepStream pipeline: " + why);
+    }
     gst_element_set_state(pipeline_, GST_STATE_NULL);
-    finished_ = true;
-    throw std::runtime_error("DeepStream pipeline: " + why);
+    for (const auto& [stream, text] : sourceErrors) {
+      streamFailed_[static_cast<size_t>(stream)] = true;
+      for (GstElement* e : sources_[static_cast<size_t>(stream)]) gst_element_set_locked_state(e, TRUE);
+      reportStreamError(stream, "stream " + std::to_string(stream) + " (" + options_.inputs[static_cast<size_t>(stream)] + "): " + text);
+      failedAtStart.push_back(stream);
+    }
   }
-  busThread_ = std::thread([this] { busLoop(); });
+  for (int stream : failedAtStart) endStreamPad(stream);
+  bool stopNow = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    busThread_ = std::thread([this] { busLoop(); });
+    running_ = true;
+    if (stopRequested_) stopNow = eosSent_ = true;
+  }
+  if (stopNow) sendEos();
+}
+
+void DsPipeline::sendEos() {
+  stopDeadlineNs_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        (std::chrono::steady_clock::now() + std::chrono::milliseconds(stopTimeoutMs_.load())).time_since_epoch())
+                        .count();
+  // EOS through the sources so nvmsgconv/nvmsgbroker see the end of stream and flush what is queued; the
+  // bus thread tears down when it arrives, or at the deadline.
+  gst_element_send_event(pipeline_, gst_event_new_eos());
+}
+
+void DsPipeline::reportStreamError(int stream, const std::string& text) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    streamErrors_.emplace_back(stream, text);
+  }
+  if (callbacks_.onStreamError) callbacks_.onStreamError(stream, text);
+}
+
+void DsPipeline::endStreamPad(int stream) {
+  // No state change on the source (it may race the pipeline's own state changes): a probe drops whatever it
+  // still sends, and an EOS ends its muxer pad; nvstreammux goes on with the other streams and sends EOS
+  // downstream when every pad has ended.
+  GstPad* pad = muxSinkPads_[static_cast<size_t>(stream)];
+  const guint32 seqnum = gst_util_seqnum_next();
+  gst_pad_add_probe(pad,
+                    GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+                    dropIsolated, GUINT_TO_POINTER(seqnum), nullptr);
+  GstEvent* eos = gst_event_new_eos();
+  gst_event_set_seqnum(eos, seqnum);
+  gst_pad_send_event(pad, eos);
+}
+
+void DsPipeline::resumePlaying() {
+  // An error while the pipeline prerolls aborts its state change (GstBin): it would stay PAUSED and never
+  // reach EOS. Ask for PLAYING again (the bus thread is the only one changing states once start() returned).
+  GstState state = GST_STATE_VOID_PENDING, pending = GST_STATE_VOID_PENDING;
+  gst_element_get_state(pipeline_, &state, &pending, 0);
+  if (state != GST_STATE_PLAYING || pending != GST_STATE_VOID_PENDING) gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+}
+
+bool DsPipeline::isolateStream(int stream, const std::string& text) {
+  if (stream < 0 || static_cast<size_t>(stream) >= sources_.size()) return false;
+  if (!streamFailed_[static_cast<size_t>(stream)].exchange(true)) {
+    reportStreamError(stream, text);
+    endStreamPad(stream);
+    resumePlaying();
+  }
+  for (size_t i = 0; i < sources_.size(); ++i)
+    if (!streamFailed_[i]) return true;
+  return false;  // every stream failed: nothing left to run
 }
 
 void DsPipeline::busLoop() {
@@ -317,6 +422,9 @@ void DsPipeline::busLoop() {
       gst_message_parse_error(m, &err, &dbg);
     else
       gst_message_parse_warning(m, &err, &dbg);
+    gchar* path = gst_object_get_path_string(GST_MESSAGE_SRC(m));
+    const int stream = streamOfObjectPath(path ? path : "");
+    g_free(path);
     const std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(m))) + ": " + (err ? err->message : "?");
     if (err) g_error_free(err);
     g_free(dbg);
@@ -325,8 +433,25 @@ void DsPipeline::busLoop() {
       if (callbacks_.onWarning) callbacks_.onWarning(text);
       continue;
     }
-    error = text;
-    if (callbacks_.onError) callbacks_.onError(text);
+    if (stream >= 0 && stopping_) {
+      // After stop(): the EOS can make a source complain (h264parse: "no valid frames" when stopped before the
+      // first one). Not a failure of the input: a warning, the run still ends by EOS.
+      if (callbacks_.onWarning) callbacks_.onWarning("stream " + std::to_string(stream) + " while stopping: " + text);
+      // The source may not pass the EOS on after its error: end its muxer pad so the EOS gets through.
+      if (static_cast<size_t>(stream) < sources_.size() && !streamFailed_[static_cast<size_t>(stream)].exchange(true)) {
+        endStreamPad(stream);
+        resumePlaying();
+      }
+      continue;
+    }
+    if (stream >= 0) {
+      const std::string streamText = "stream " + std::to_string(stream) + " (" + options_.inputs[static_cast<size_t>(stream)] + "): " + text;
+      if (isolateStream(stream, streamText)) continue;  // the other streams go on
+      error = "every input failed; last: " + streamText;
+    } else {
+      error = text;
+    }
+    if (callbacks_.onError) callbacks_.onError(error);
     break;
   }
   gst_object_unref(bus);
@@ -348,15 +473,19 @@ void DsPipeline::finish(const std::string& error) {
 }
 
 void DsPipeline::stop(int timeoutMs, bool wait) {
-  if (!started_ || finished_) return;
-  if (!stopping_.exchange(true)) {
-    stopDeadlineNs_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          (std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs)).time_since_epoch())
-                          .count();
-    // EOS through the sources so nvmsgconv/nvmsgbroker see the end of stream and flush what is queued; the
-    // bus thread tears down when it arrives, or at the deadline.
-    gst_element_send_event(pipeline_, gst_event_new_eos());
+  if (finished_) return;  // (before start(): remembered, start() then stops right after PLAYING)
+  bool send = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    stopTimeoutMs_ = timeoutMs;
+    if (!running_) {
+      stopRequested_ = true;  // start() is still bringing the pipeline up: it sends the EOS once PLAYING
+      return;
+    }
+    if (!eosSent_) send = eosSent_ = true;
   }
+  if (send) sendEos();
   if (!wait || std::this_thread::get_id() == busThread_.get_id()) return;
   if (busThread_.joinable()) busThread_.join();
 }
@@ -366,6 +495,7 @@ DsRunSummary DsPipeline::stats() const {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     s.error = error_;
+    s.streamErrors = streamErrors_;
     s.wallMs = finished_ ? wallMs_
                          : (started_ ? std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - startTime_).count()
                                      : 0);

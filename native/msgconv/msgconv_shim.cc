@@ -30,10 +30,18 @@
 #include "nvll_osd_struct.h"  // before nvdsmeta.h (6.3's nvds_roi_meta.h needs it and does not include it)
 #include "nvdsmeta.h"
 #include "nvdsmeta_schema.h"
+#include "nvds_version.h"
+#include "deepstream/sdk_runtime.h"
 // The library is built with hidden visibility; the seven entry points take their (default) visibility from
-// the SDK's own declarations.
+// the declarations. The SDK's nvmsgconv.h when the install has it (6.x-8.x: sources/libs/nvmsgconv); 9.x
+// installs made by NVIDIA's script have no nvmsgconv headers, so the two types are declared here, identical
+// to the SDK's (checked against 6.0-6.3 and 9.1; NvDsMsg2pMetaInfo only ever grew at its end).
 #pragma GCC visibility push(default)
+#if DSK_HAVE_NVMSGCONV_H
 #include "nvmsgconv.h"
+#else
+#include "msgconv/nvmsgconv_decls.h"
+#endif
 #pragma GCC visibility pop
 
 namespace {
@@ -122,8 +130,16 @@ extern "C" {
 
 NvDsMsg2pCtx* nvds_msg2p_ctx_create(const gchar* file, NvDsPayloadType type) {
   try {
+    // Refuses to start in another DeepStream release than the one it was built for: it would read
+    // NvDsEventMsgMeta with the wrong layout.
+    dsk::msgconv::ConverterStart start = dsk::msgconv::startConverter(
+        file, dsk::ds::SdkVersion{NVDS_VERSION_MAJOR, NVDS_VERSION_MINOR}, dsk::ds::lookupRuntimeSdkVersion());
+    if (!start.ok()) {
+      g_printerr("ds-kafka msgconv: cannot start: %s\n", start.error.c_str());
+      return nullptr;  // nvmsgconv refuses to start
+    }
     auto conv = std::make_unique<Converter>();
-    if (file && *file) conv->config = dsk::msgconv::loadConverterConfig(file);
+    conv->config = std::move(start.config);
     auto ctx = std::make_unique<NvDsMsg2pCtx>();
     ctx->payloadType = type;
     ctx->privData = conv.release();

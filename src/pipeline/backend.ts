@@ -21,9 +21,16 @@ export function chooseBackend(requested: Backend): BackendChoice {
     return { backend: 'cpu', reason: 'this build has no DeepStream backend: no SDK was found when it was built' };
   }
   // Compiled in, but are the nv* elements registered (GPU driver, plugins)? The DeepStream binding knows.
-  const ds = loadAddon() as unknown as { deepstreamElementsAvailable?: () => { ok: boolean; missing: string[] } };
+  const ds = loadAddon() as unknown as {
+    deepstreamElementsAvailable?: () => { ok: boolean; missing: string[]; versionError?: string };
+  };
   const avail = ds.deepstreamElementsAvailable?.() ?? { ok: false, missing: ['deepstream binding'] };
   if (avail.ok) return { backend: 'deepstream', reason: 'DeepStream SDK compiled in and its elements are registered' };
+  // Built for another DeepStream release than the one running here: the backend refuses to run.
+  if (avail.versionError) {
+    if (requested === 'deepstream') throw new InputError(avail.versionError);
+    return { backend: 'cpu', reason: avail.versionError };
+  }
   if (requested === 'deepstream') throw new InputError(`DeepStream elements not available: ${avail.missing.join(', ')}`);
   return { backend: 'cpu', reason: `DeepStream elements not available (${avail.missing.join(', ')})` };
 }

@@ -220,7 +220,9 @@ describe('docker/Dockerfile.*', () => {
       expect(ins.find((i) => i.op === 'ENTRYPOINT')?.args).toContain('/opt/ds-kafka/dist/cli/main.js');
       expect(existsSync(join(root, 'src/cli/main.ts'))).toBe(true);
       expect(ins.some((i) => i.op === 'RUN' && /npm ci --ignore-scripts/.test(i.args))).toBe(true);
-      expect(ins.some((i) => i.op === 'RUN' && /scripts\/setup-system\.sh/.test(i.args))).toBe(true);
+      // The CPU image installs the project's package list; the DeepStream image its own (no kcat / Java, names
+      // that exist on Ubuntu 20.04, 22.04 and 24.04).
+      if (f === 'Dockerfile.cpu') expect(ins.some((i) => i.op === 'RUN' && /scripts\/setup-system\.sh/.test(i.args))).toBe(true);
     });
   }
 
@@ -229,16 +231,88 @@ describe('docker/Dockerfile.*', () => {
     for (const f of from) expect(f).toMatch(/^node:20-bookworm/);
   });
 
-  it('Dockerfile.deepstream: DeepStream 7.x development image to build, ON (not AUTO), Node 20', () => {
+  it('Dockerfile.deepstream: DeepStream development image to build, samples image to run, ON (not AUTO), Node 20', () => {
     const ins = instructions('Dockerfile.deepstream');
-    const dsVersion = ins.find((i) => i.op === 'ARG' && i.args.startsWith('DS_VERSION='))!.args.split('=')[1]!;
-    expect(dsVersion).toMatch(/^7\.\d+$/);
+    const arg = (name: string) => ins.find((i) => i.op === 'ARG' && i.args.startsWith(`${name}=`))!.args.slice(name.length + 1);
+    expect(arg('DS_VERSION')).toMatch(/^\d+\.\d+$/);
+    expect(arg('DS_BUILD_IMAGE')).toBe('nvcr.io/nvidia/deepstream:${DS_VERSION}-triton-multiarch');
+    expect(arg('DS_RUNTIME_IMAGE')).toBe('nvcr.io/nvidia/deepstream:${DS_VERSION}-samples-multiarch');
     const from = ins.filter((i) => i.op === 'FROM').map((i) => i.args);
-    expect(from).toContain('nvcr.io/nvidia/deepstream:${DS_VERSION}-triton-multiarch AS build');
-    expect(ins.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='))!.args).toMatch(/node:20-/);
+    expect(from).toContain('${DS_BUILD_IMAGE} AS build');
+    expect(from).toContain('${DS_RUNTIME_IMAGE} AS runtime');
+    expect(arg('NODE_IMAGE')).toMatch(/node:20-/);
     const build = ins.find((i) => i.op === 'RUN' && /cmake-js compile/.test(i.args))!.args;
     expect(build).toContain('--CDDS_KAFKA_DEEPSTREAM=ON');
     expect(build).toContain('libnvds_dskafka_msgconv.so');
+  });
+
+  it('Dockerfile.deepstream: builds on Ubuntu 20.04 / 22.04 / 24.04 bases (cmake >= 3.18, no kcat, resolved package names)', () => {
+    const ins = instructions('Dockerfile.deepstream');
+    const runs = ins.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    expect(runs).not.toMatch(/\bkcat\b|kafkacat/);
+    expect(runs).toMatch(/v\[2\] >= 18/); // cmake version test, pip fallback
+    expect(runs).toMatch(/pip install .*'cmake>=3\.18/);
+    // No release-specific runtime package names (libopencv-core4.5d is 22.04 only; 406t64 24.04; 4.2 20.04).
+    expect(runs).not.toMatch(/libopencv-(core|imgproc|video|dnn)(4\.|406)/);
+    // Every OpenCV module the top-level CMakeLists links is installed, for building and at run time.
+    const cmake = read('CMakeLists.txt');
+    for (const m of ['core', 'imgproc', 'video', 'dnn']) {
+      if (!new RegExp(`opencv_${m}\\b`).test(cmake)) continue;
+      expect(runs, `libopencv-${m}-dev`).toContain(`libopencv-${m}-dev`);
+      expect(runs, `runtime libopencv-${m}`).toContain(`pick libopencv-${m} `);
+    }
+    expect(runs).toMatch(/apt-cache pkgnames/);
+    // The pick() pattern finds each distribution's runtime package name.
+    const pattern = /pick libopencv-core '([^']+)'/.exec(runs)![1]!;
+    for (const name of ['libopencv-core4.2', 'libopencv-core4.5d', 'libopencv-core406t64']) {
+      expect(new RegExp(`^libopencv-core${pattern}$`).test(name), name).toBe(true);
+    }
+    expect(new RegExp(`^libopencv-core${pattern}$`).test('libopencv-core-dev')).toBe(false);
+  });
+
+  it('Dockerfile.deepstream: LD_LIBRARY_PATH appended, NVIDIA entrypoint kept, engine folder writable', () => {
+    const ins = instructions('Dockerfile.deepstream');
+    const env = ins.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+    expect(env).toMatch(/LD_LIBRARY_PATH=\/opt\/nvidia\/deepstream\/deepstream\/lib\$\{LD_LIBRARY_PATH:\+:\$\{LD_LIBRARY_PATH\}\}/);
+    const entry = JSON.parse(ins.find((i) => i.op === 'ENTRYPOINT')!.args) as string[];
+    expect(entry.slice(0, 3)).toEqual(['/usr/bin/tini', '--', '/opt/ds-kafka/docker/entrypoint.sh']);
+    const script = readFileSync(join(docker, 'entrypoint.sh'), 'utf8');
+    expect(script).toContain('/opt/nvidia/nvidia_entrypoint.sh "$@"');
+    execFileSync('sh', ['-n', join(docker, 'entrypoint.sh')]);
+    expect(ins.some((i) => i.op === 'RUN' && /chown -R dskafka:dskafka \/opt\/nvidia\/deepstream\/deepstream\/samples\/models\/Primary_Detector/.test(i.args))).toBe(true);
+  });
+});
+
+describe('docker/k8s: live input, engine on a volume', () => {
+  const sts = byKind('StatefulSet')[0] as any;
+  const cm = byKind('ConfigMap')[0] as any;
+  it('the StatefulSet runs a live (RTSP) input, not a file that ends and is re-published at every restart', () => {
+    expect(cm.data['input-uri']).toMatch(/^rtsps?:\/\//);
+  });
+  it('the TensorRT engine lives on a per-pod volume mounted where nvinfer writes it, seeded by an init container', () => {
+    const claim = sts.spec.volumeClaimTemplates.find((c: any) => c.metadata.name === 'engine-cache');
+    expect(claim).toBeDefined();
+    const dir = '/opt/nvidia/deepstream/deepstream/samples/models/Primary_Detector';
+    const main = sts.spec.template.spec.containers[0];
+    expect(main.volumeMounts).toContainEqual({ name: 'engine-cache', mountPath: dir });
+    const init = sts.spec.template.spec.initContainers[0];
+    expect(init.volumeMounts[0].name).toBe('engine-cache');
+    expect(init.command.join(' ')).toContain(`cp -rn ${dir}/. ${init.volumeMounts[0].mountPath}/`);
+    // The shipped nvinfer configs write their engine into that folder.
+    for (const f of ['config_infer_primary.txt', 'config_infer_primary_ds6.txt']) {
+      expect(read(`config/deepstream/${f}`)).toContain(`${dir}/`);
+    }
+  });
+});
+
+describe('docker/compose.yaml: GPU service', () => {
+  it('the DeepStream service (profile gpu) reserves a GPU and keeps the engine in a named volume', () => {
+    const svc = compose.services['ds-kafka-gpu'];
+    expect(svc.profiles).toEqual(['gpu']);
+    expect(svc.deploy.resources.reservations.devices[0].driver).toBe('nvidia');
+    expect(svc.volumes).toContain('engine-cache:/opt/nvidia/deepstream/deepstream/samples/models/Primary_Detector');
+    expect(Object.keys(compose.volumes)).toContain('engine-cache');
+    expect(svc.command).toContain('deepstream');
   });
 });
 
@@ -295,6 +369,7 @@ describe('docker/build.sh', () => {
   it('is valid bash and knows cpu, deepstream and all', () => {
     execFileSync('bash', ['-n', join(docker, 'build.sh')]);
     const text = readFileSync(join(docker, 'build.sh'), 'utf8');
-    for (const w of ['cpu|deepstream|all', 'Dockerfile.cpu', 'Dockerfile.deepstream', 'DS_VERSION=']) expect(text).toContain(w);
+    for (const w of ['cpu|deepstream|all', 'Dockerfile.cpu', 'Dockerfile.deepstream', 'DS_VERSION=', 'DS_BUILD_IMAGE=', 'DS_RUNTIME_IMAGE='])
+      expect(text).toContain(w);
   });
 });

@@ -185,4 +185,16 @@ std::string payloadForEvent(const ConverterConfig& config, const void* extMsg, s
   return fallbackPayload(config, event);
 }
 
+ConverterStart startConverter(const char* configFile, ds::SdkVersion built, std::optional<ds::SdkVersion> runtime) {
+  ConverterStart out;
+  out.error = ds::sdkVersionMismatch("ds-kafka's converter (libnvds_dskafka_msgconv.so)", built, runtime);
+  if (!out.ok()) return out;
+  try {
+    if (configFile && *configFile) out.config = loadConverterConfig(configFile);
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
 }  // namespace dsk::msgconv

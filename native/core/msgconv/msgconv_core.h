@@ -12,10 +12,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/deepstream/sdk_version.h"
 #include "core/payload/payload_mapping.h"
 
 namespace dsk::msgconv {
@@ -57,5 +59,15 @@ std::string fallbackPayload(const ConverterConfig& config, const EventFields& ev
 // ours, otherwise the fallback.
 std::string payloadForEvent(const ConverterConfig& config, const void* extMsg, size_t extMsgSize,
                             const EventFields& event);
+
+// nvds_msg2p_ctx_create's decision, SDK-free: the converter starts only in the DeepStream release it was
+// built for (`runtime` = nvds_version(), or DSK_KAFKA_NVDS_VERSION), then reads its config file (may be
+// null/empty). `error` non-empty = refuse (nvmsgconv then fails to start with that message on stderr).
+struct ConverterStart {
+  std::string error;
+  ConverterConfig config;
+  bool ok() const { return error.empty(); }
+};
+ConverterStart startConverter(const char* configFile, ds::SdkVersion built, std::optional<ds::SdkVersion> runtime);
 
 }  // namespace dsk::msgconv
