@@ -7,10 +7,10 @@
 // (configWidth × configHeight, like config_nvdsanalytics.txt) and are scaled to the frame.
 //
 // Ground truth is exact for the trajectories; for a real detector + tracker to reach it, keep scenarios
-// "clean" (check.ts checks it; scripts/generate-samples.ts refuses unclean ones): objects ≥ 24 px apart,
-// crossings at ≥ 3 px/frame, fully inside the frame, seen ≥ 10 frames before and after; objects that must
-// not count keep their whole box ≥ 60 px from the line; stops last ≤ 30 frames (a background model
-// absorbs a still object) and keep the whole box ≥ 60 px from every line.
+// "clean" (check.ts checks it and says why; scripts/generate-samples.ts refuses unclean ones): objects
+// ≥ 24 px apart, crossings that move ≥ 40 px from nvdsanalytics' smoothed previous point, fully inside the
+// frame, seen ≥ 10 frames before and after; the bottom centre of an object that must not count stays
+// ≥ 15 px from the line (its box may overlap it); stops last ≤ 150 frames (5 s at 30 fps).
 import { ANALYTICS_DEFAULTS } from '../config/analytics-config.js';
 import type { LineCrossingMode, ResolvedAnalyticsConfig, XY } from '../config/resolved.js';
 
@@ -31,13 +31,26 @@ export interface ScenarioObject {
   /** 'rect' (vehicle-like, with windows) or 'ellipse' (a person seen from above). Default 'rect'. */
   shape?: 'rect' | 'ellipse';
   /**
-   * '#rrggbb' or [r, g, b]; default: a palette colour by index. The renderer keeps the hue but pushes the
-   * brightness at least 60 levels of luma away from the background along the path (darker if the colour
-   * is darker, else lighter): motion detectors work on luma, where a red car can look like asphalt.
+   * '#rrggbb' or [r, g, b]; default: a palette colour by index. Unless `luma` is given, the renderer keeps
+   * the hue but pushes the brightness at least 60 levels of luma away from the background along the path
+   * (darker if the colour is darker, else lighter): motion detectors work on luma, where a red car can look
+   * like asphalt.
    */
   color?: string | RGB;
   /** Amplitude (8-bit levels) of the object's own fine-grained surface texture. Default 40. */
   texture?: number;
+  /**
+   * 0..255: the body's mean luma, exactly (hue of `color` kept), instead of the automatic push away from
+   * the background: e.g. 25–50 for a truly dark object (dark clothes, a black car) on a mid-grey plaza,
+   * which a shadow-removing detector may take for a shadow.
+   */
+  luma?: number;
+  /**
+   * A cast shadow: the object's shape moved by `offset` (frame pixels) darkens what lies under it to
+   * `factor` (default 0.6) of its brightness, with a soft edge; objects are drawn over shadows. Not part
+   * of the object's box (ground truth is unaffected): a detector should leave it out.
+   */
+  shadow?: { offset: [number, number]; factor?: number };
   /** Class id a perfect detector would report (matched against the lines' classIds). Default 0. */
   classId?: number;
   /** First frame where the object is present (held at its first waypoint until the path starts). Default: first waypoint's frame. */
@@ -94,6 +107,12 @@ export interface Scenario {
   noise?: number;
   /** Slow global brightness drift: gain 1 + amplitude·sin(2π·frame/periodFrames). Defaults 0.03, 10 s. */
   lighting?: { amplitude?: number; periodFrames?: number };
+  /**
+   * Global exposure changes (a camera's auto-exposure/gain stepping): from `frame` on the whole image is
+   * multiplied by `gain` (absolute: 1 = the base exposure; e.g. 1.35 = +35 %), reached linearly over
+   * `rampFrames` frames (default 0: a step). Frames strictly increasing. Ground truth is unaffected.
+   */
+  exposureSteps?: Array<{ frame: number; gain: number; rampFrames?: number }>;
   /** x264 settings. bitrateKbps default: 1000 at 1280×720@30, scaled by pixels × fps; keyIntMax 60; speedPreset 'veryfast'. */
   encoder?: { bitrateKbps?: number; keyIntMax?: number; speedPreset?: string };
   objects: ScenarioObject[];
@@ -163,6 +182,18 @@ export function normalizeScenario(input: Scenario): NormalizedScenario {
   const fps = s.fps === undefined ? 30 : intIn(s.fps, 'fps', 1, 240);
   if (s.noise !== undefined && (!isNum(s.noise) || s.noise < 0 || s.noise > 50)) throw new ScenarioError('noise: expected 0..50');
   if (!Array.isArray(s.objects)) throw new ScenarioError('objects: expected an array');
+  if (s.exposureSteps !== undefined) {
+    if (!Array.isArray(s.exposureSteps)) throw new ScenarioError('exposureSteps: expected an array of {frame, gain, rampFrames?}');
+    s.exposureSteps.forEach((e, k) => {
+      const w = `exposureSteps[${k}]`;
+      if (typeof e !== 'object' || e === null) throw new ScenarioError(`${w}: expected {frame, gain, rampFrames?}`);
+      intIn(e.frame, `${w}.frame`, 0, 10_000_000);
+      if (!isNum(e.gain) || e.gain < 0.1 || e.gain > 10) throw new ScenarioError(`${w}.gain: expected 0.1..10`);
+      if (e.rampFrames !== undefined) intIn(e.rampFrames, `${w}.rampFrames`, 0, 10_000);
+      const prev = s.exposureSteps![k - 1];
+      if (prev && e.frame <= prev.frame) throw new ScenarioError(`${w}.frame: step frames must increase strictly`);
+    });
+  }
 
   const objects: NormalizedObject[] = s.objects.map((o, i) => {
     const where = `objects[${i}]`;
@@ -177,6 +208,13 @@ export function normalizeScenario(input: Scenario): NormalizedScenario {
         (typeof o.color === 'string' && /^#[0-9a-fA-F]{6}$/.test(o.color)) ||
         (Array.isArray(o.color) && o.color.length === 3 && o.color.every((c) => isInt(c) && c >= 0 && c <= 255));
       if (!ok) throw new ScenarioError(`${where}.color: expected "#rrggbb" or [r, g, b]`);
+    }
+    if (o.luma !== undefined && (!isNum(o.luma) || o.luma < 0 || o.luma > 255)) throw new ScenarioError(`${where}.luma: expected 0..255`);
+    if (o.shadow !== undefined) {
+      const sh = o.shadow;
+      if (typeof sh !== 'object' || sh === null || !Array.isArray(sh.offset) || sh.offset.length !== 2 || !sh.offset.every((v) => isNum(v) && Math.abs(v) <= 4096))
+        throw new ScenarioError(`${where}.shadow.offset: expected [dx, dy]`);
+      if (sh.factor !== undefined && (!isNum(sh.factor) || sh.factor < 0.05 || sh.factor > 1)) throw new ScenarioError(`${where}.shadow.factor: expected 0.05..1`);
     }
     if (!Array.isArray(o.path) || o.path.length === 0) throw new ScenarioError(`${where}.path: expected a non-empty array of {frame, x, y}`);
     o.path.forEach((p, k) => {

@@ -128,6 +128,72 @@ describe('generateSample (native)', () => {
     }
   });
 
+  it('renders a fixed body luma (luma) and global exposure steps (exposureSteps)', async () => {
+    const s = normalizeScenario({
+      seed: 6,
+      width: 320,
+      height: 240,
+      frames: 30,
+      noise: 0,
+      lighting: { amplitude: 0 },
+      background: { kind: 'plain', texture: 0.5 },
+      encoder: { bitrateKbps: 2000 },
+      exposureSteps: [{ frame: 10, gain: 1.3 }, { frame: 20, gain: 0.8, rampFrames: 4 }],
+      objects: [{ size: [60, 100], shape: 'ellipse', color: '#20242a', luma: 30, texture: 0, path: [{ frame: 0, x: 100, y: 200 }, { frame: 29, x: 101, y: 200 }] }],
+      analytics: { lines: [] },
+    });
+    const path = join(dir, 'luma.h264');
+    await generateSampleStream(JSON.stringify(s), path);
+    const frames = await decodeGray(path, 320, 240);
+    // Mean luma of a region, back from the decoder's limited range (16-235) to 0-255.
+    const mean = (img: Uint8Array, x0: number, y0: number, x1: number, y1: number) => {
+      let sum = 0;
+      for (let y = y0; y < y1; ++y) for (let x = x0; x < x1; ++x) sum += img[y * 320 + x]!;
+      return ((sum / ((x1 - x0) * (y1 - y0)) - 16) * 255) / 219;
+    };
+    // The body's centre, at the base exposure: its luma as given (x1.1 shading at an ellipse's centre;
+    // the default would push it 60 above the ~110 background), whatever the colour.
+    expect(Math.abs(mean(frames[5]!, 90, 130, 110, 170) - 33)).toBeLessThan(5);
+    // Background away from the object: +30 % from frame 10, -20 % after the ramp (frames 20-23).
+    const bg = (f: number) => mean(frames[f]!, 200, 20, 300, 220);
+    expect(bg(12) / bg(5)).toBeGreaterThan(1.25);
+    expect(bg(12) / bg(5)).toBeLessThan(1.35);
+    expect(bg(9)).toBeCloseTo(bg(5), 0);
+    expect(bg(21)).toBeGreaterThan(bg(26));
+    expect(bg(21)).toBeLessThan(bg(12));
+    expect(bg(26) / bg(5)).toBeGreaterThan(0.75);
+    expect(bg(26) / bg(5)).toBeLessThan(0.85);
+  });
+
+  it('renders a cast shadow (shadow) under the object, outside its box', async () => {
+    const s = normalizeScenario({
+      seed: 7,
+      width: 320,
+      height: 240,
+      frames: 12,
+      noise: 0,
+      lighting: { amplitude: 0 },
+      background: { kind: 'plain', texture: 0.5 },
+      encoder: { bitrateKbps: 2000 },
+      objects: [{ size: [40, 80], appear: 5, shadow: { offset: [50, 0], factor: 0.5 }, path: [{ frame: 5, x: 100, y: 200 }, { frame: 11, x: 101, y: 200 }] }],
+      analytics: { lines: [] },
+    });
+    const path = join(dir, 'shadow.h264');
+    await generateSampleStream(JSON.stringify(s), path);
+    const frames = await decodeGray(path, 320, 240);
+    const mean = (img: Uint8Array, x0: number, y0: number, x1: number, y1: number) => {
+      let sum = 0;
+      for (let y = y0; y < y1; ++y) for (let x = x0; x < x1; ++x) sum += img[y * 320 + x]!;
+      return ((sum / ((x1 - x0) * (y1 - y0)) - 16) * 255) / 219;
+    };
+    // Box x 80-120 (frame 8: 80.5-120.5), shadow x 130-170, y 120-200: half as bright as without the object.
+    const ratio = mean(frames[8]!, 135, 130, 165, 190) / mean(frames[2]!, 135, 130, 165, 190);
+    expect(ratio).toBeGreaterThan(0.45);
+    expect(ratio).toBeLessThan(0.55);
+    // Not above the box (nothing there) and not in frames without the object.
+    expect(mean(frames[8]!, 135, 20, 165, 100) / mean(frames[2]!, 135, 20, 165, 100)).toBeCloseTo(1, 1);
+  });
+
   it('rejects an unwritable path, a directory and a bad scenario with Errors, leaving nothing behind', async () => {
     const json = JSON.stringify(normalizeScenario(small));
     await expect(generateSampleStream(json, join(dir, 'no-such-dir', 'x.h264'))).rejects.toThrow(/cannot write .*does not exist/);

@@ -199,6 +199,14 @@ describe('normalizeScenario', () => {
     expect(() => normalizeScenario(scenario([], [straight, { ...straight }]))).toThrow(/used twice/);
     expect(() => normalizeScenario(scenario([], [straight, { ...straight, label: 'b', mode: 'strict' }]))).toThrow(ScenarioError);
     expect(() => normalizeScenario({ ...scenario([]), width: 641 })).toThrow(/even/);
+    expect(() => normalizeScenario(scenario([{ ...car([[0, 1, 1]]), luma: 300 }]))).toThrow(/objects\[0\]\.luma/);
+    expect(() => normalizeScenario({ ...scenario([]), exposureSteps: [{ frame: 5, gain: 0 }] })).toThrow(/exposureSteps\[0\]\.gain/);
+    expect(() =>
+      normalizeScenario({ ...scenario([]), exposureSteps: [{ frame: 5, gain: 1.2 }, { frame: 5, gain: 1 }] }),
+    ).toThrow(/exposureSteps\[1\]\.frame/);
+    expect(normalizeScenario({ ...scenario([]), exposureSteps: [{ frame: 5, gain: 1.2, rampFrames: 3 }] }).exposureSteps).toHaveLength(1);
+    expect(() => normalizeScenario(scenario([{ ...car([[0, 1, 1]]), shadow: { offset: [1] as never } }]))).toThrow(/objects\[0\]\.shadow\.offset/);
+    expect(() => normalizeScenario(scenario([{ ...car([[0, 1, 1]]), shadow: { offset: [1, 2], factor: 2 } }]))).toThrow(/shadow\.factor/);
   });
 });
 
@@ -231,8 +239,16 @@ describe('checkScenario', () => {
   });
 
   it('flags an object that lingers near the line without crossing', () => {
-    const issues = checkScenario(scenario([car([[0, 500, 865], [80, 500, 480], [160, 500, 865]])]));
-    expect(issues.join('\n')).toMatch(/within 60 px of line "straight"/);
+    const issues = checkScenario(scenario([car([[0, 500, 865], [80, 500, 460], [160, 500, 865]])]));
+    expect(issues.join('\n')).toMatch(/bottom centre is within 15 px of line "straight"/);
+    // 30 px short, its box across the line: clean since the detector keeps whole boxes (selective update).
+    expect(checkScenario(scenario([car([[0, 500, 865], [80, 500, 480], [160, 500, 865]])]))).toEqual([]);
+  });
+
+  it('accepts a 1.5 s wait near the line, flags one longer than 5 s', () => {
+    expect(checkScenario(scenario([car([[0, 500, 865], [80, 500, 480], [125, 500, 480], [205, 500, 865]])]))).toEqual([]);
+    const issues = checkScenario(scenario([car([[0, 500, 865], [80, 500, 480], [240, 500, 480], [320, 500, 865]])]));
+    expect(issues.join('\n')).toMatch(/stands still for more than 150 frames/);
   });
 
   it('flags objects close enough to merge, slow crossings and crossings at the frame edge', () => {

@@ -56,6 +56,10 @@ const expected: Record<string, Record<string, number>> = {
   'stop-near-line': { straight: 1 },
   'turn-back': { straight: 2 },
   'near-edge': { left: 1, bottom: 1 },
+  'dark-objects': { straight: 3 },
+  'exposure-steps': { straight: 4 },
+  'wait-at-line': { straight: 1 },
+  'slow-mover': { straight: 1, Exit: 1 },
 };
 
 describe('scenario fixtures', () => {

@@ -267,8 +267,21 @@ Renderer::Sprite Renderer::buildSprite(const SceneObject& o, size_t index) const
   const PathLuma bg = backgroundLumaAlong(o);
   const double L = 0.299 * r + 0.587 * g + 0.114 * b;
   const double lightTarget = std::min(kMaxBodyLuma, std::max(bg.p99 + kLumaMargin * 0.75, bg.mean + kLumaMargin));
-  const bool dark = lightTarget < bg.mean + kLumaMargin * 0.5;
-  if (!dark && L < lightTarget) {
+  const bool raw = o.luma >= 0;  // the scenario fixes the body luma: no push away from the background
+  const bool dark = raw ? o.luma < bg.mean : lightTarget < bg.mean + kLumaMargin * 0.5;
+  if (raw) {
+    if (L < 1) r = g = b = o.luma;  // black: a grey of that luma
+    else {
+      // Keep the hue: scale towards the target luma, then share whatever clipping at 255 lost.
+      const double k = o.luma / L;
+      r = std::min(255.0, r * k), g = std::min(255.0, g * k), b = std::min(255.0, b * k);
+      const double L2 = 0.299 * r + 0.587 * g + 0.114 * b;
+      if (L2 < o.luma - 0.5) {
+        const double t = (o.luma - L2) / std::max(1.0, 255.0 - L2);
+        r += (255 - r) * t, g += (255 - g) * t, b += (255 - b) * t;
+      }
+    }
+  } else if (!dark && L < lightTarget) {
     const double t = (lightTarget - L) / std::max(1.0, 255.0 - L);
     r += (255 - r) * t, g += (255 - g) * t, b += (255 - b) * t;
   } else if (dark) {
@@ -334,12 +347,37 @@ Renderer::Sprite Renderer::buildSprite(const SceneObject& o, size_t index) const
     cv::ellipse(ring, c, ax, 0, 0, 360, cv::Scalar(255), outline, cv::LINE_8, 4);
     sp.bgr.setTo(outlineColor, ring & sp.mask);
   }
+  if (o.shadowFactor < 1) {
+    // The shape, blurred a little (penumbra), as a per-pixel brightness factor 1 - (1 - factor) * coverage.
+    cv::Mat cover = cv::Mat::zeros(h + 2 * kShadowPad, w + 2 * kShadowPad, CV_32F);
+    sp.mask.convertTo(cover(cv::Rect(kShadowPad, kShadowPad, w, h)), CV_32F, 1.0 / 255);
+    cv::GaussianBlur(cover, cover, cv::Size(0, 0), kShadowPad / 2.0);
+    cv::Mat f1 = 1.0 - cover * (1.0 - o.shadowFactor);
+    cv::merge(std::vector<cv::Mat>{f1, f1, f1}, sp.shadow);
+  }
   return sp;
 }
 
 void Renderer::render(int index, cv::Mat& out) {
   background_.copyTo(composed_);
   const cv::Rect frameRect(0, 0, s_.width, s_.height);
+  // Cast shadows first: objects are drawn over them.
+  for (size_t i = 0; i < s_.objects.size(); ++i) {
+    const SceneObject& o = s_.objects[i];
+    if (sprites_[i].shadow.empty() || !presentAt(o, index)) continue;
+    double x, y;
+    positionAt(o, index, x, y);
+    const double lx = std::floor(x + o.shadowDx - o.width / 2.0 + 0.5) - kShadowPad;
+    const double ty = std::floor(y + o.shadowDy + 0.5) - o.height - kShadowPad;
+    if (lx > s_.width || ty > s_.height || lx + o.width + 2 * kShadowPad < 0 || ty + o.height + 2 * kShadowPad < 0) continue;
+    const cv::Rect box(static_cast<int>(lx), static_cast<int>(ty), o.width + 2 * kShadowPad, o.height + 2 * kShadowPad);
+    const cv::Rect vis = box & frameRect;
+    if (vis.empty()) continue;
+    const cv::Rect src(vis.x - box.x, vis.y - box.y, vis.width, vis.height);
+    composed_(vis).convertTo(shadowTmp_, CV_32FC3);
+    shadowTmp_ = shadowTmp_.mul(sprites_[i].shadow(src));
+    shadowTmp_.convertTo(composed_(vis), CV_8UC3);
+  }
   for (size_t i = 0; i < s_.objects.size(); ++i) {
     const SceneObject& o = s_.objects[i];
     if (!presentAt(o, index)) continue;
@@ -354,7 +392,8 @@ void Renderer::render(int index, cv::Mat& out) {
     const cv::Rect src(vis.x - box.x, vis.y - box.y, vis.width, vis.height);
     sprites_[i].bgr(src).copyTo(composed_(vis), sprites_[i].mask(src));
   }
-  const double gain = 1.0 + s_.lightingAmplitude * std::sin(2.0 * kPi * index / s_.lightingPeriodFrames);
+  const double gain = (1.0 + s_.lightingAmplitude * std::sin(2.0 * kPi * index / s_.lightingPeriodFrames)) *
+                      exposureAt(s_, index);
   if (s_.noise <= 0) {
     composed_.convertTo(out, CV_8UC3, gain, 0);
     return;

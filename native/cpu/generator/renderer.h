@@ -1,11 +1,13 @@
 // Renders a scenario's frames with OpenCV: a seeded, textured static background; objects as textured
 // filled rectangles/ellipses whose bounding box is exactly the scenario's box; a slow global brightness
-// drift; per-pixel Gaussian sensor noise. Deterministic: frame n depends only on (scenario, n).
+// drift and optional exposure steps; per-pixel Gaussian sensor noise. Deterministic: frame n depends only
+// on (scenario, n).
 //
 // Motion detectors work on luma (where a red or blue car can be as bright as asphalt) and drop pixels that
 // look like shadows (darker than the background). So each object's colour keeps its hue but is lightened,
 // when needed, to stand clearly above the background luma along its path (mean + 60, 99th percentile
-// + 45, at most 225); and its fine-grained texture keeps the pixels it covers changing while it moves.
+// + 45, at most 225), unless the scenario fixes its luma (`luma`: e.g. a truly dark object, 25-50, on a
+// mid-grey background); and its fine-grained texture keeps the pixels it covers changing while it moves.
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -27,9 +29,11 @@ class Renderer {
 
  private:
   struct Sprite {
-    cv::Mat bgr;   // height × width
-    cv::Mat mask;  // 8-bit, 255 where the object covers the pixel
+    cv::Mat bgr;     // height × width
+    cv::Mat mask;    // 8-bit, 255 where the object covers the pixel
+    cv::Mat shadow;  // CV_32FC3, (height + 2 pad) × (width + 2 pad): brightness factor of the cast shadow
   };
+  static constexpr int kShadowPad = 4;  // soft shadow edge, pixels
 
   void buildBackground();
   Sprite buildSprite(const SceneObject& o, size_t index) const;
@@ -47,7 +51,7 @@ class Renderer {
   static constexpr int kNoiseFields = 6;
   static constexpr int kNoiseMargin = 61;  // odd, so consecutive offsets rarely line up
   std::vector<cv::Mat> noiseBank_;
-  cv::Mat composed_, shaded_;
+  cv::Mat composed_, shaded_, shadowTmp_;
 };
 
 // Mixes a seed with a stream of integers into a 64-bit seed (splitmix64), for per-frame/per-object RNGs.

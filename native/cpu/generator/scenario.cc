@@ -100,6 +100,18 @@ SceneObject parseObject(const json& j, size_t index) {
   auto color = j.find("color");
   if (color != j.end() && !color->is_null()) parseColor(*color, where + ".color", o);
   o.texture = optNumber(j, "texture", 40, where, 0, 128);
+  o.luma = optNumber(j, "luma", -1, where, 0, 255);
+  auto shadow = j.find("shadow");
+  if (shadow != j.end() && !shadow->is_null()) {
+    const std::string w = where + ".shadow";
+    if (!shadow->is_object()) fail(w, "expected {offset: [dx, dy], factor}");
+    auto off = shadow->find("offset");
+    if (off == shadow->end() || !off->is_array() || off->size() != 2) fail(w + ".offset", "expected [dx, dy]");
+    o.shadowDx = number((*off)[0], w + ".offset[0]");
+    o.shadowDy = number((*off)[1], w + ".offset[1]");
+    if (std::abs(o.shadowDx) > 4096 || std::abs(o.shadowDy) > 4096) fail(w + ".offset", "out of range");
+    o.shadowFactor = optNumber(*shadow, "factor", 0.6, w, 0.05, 1);
+  }
 
   auto path = j.find("path");
   if (path == j.end() || !path->is_array() || path->empty()) fail(where + ".path", "expected a non-empty array of {frame, x, y}");
@@ -183,6 +195,23 @@ Scenario parseScenario(const std::string& text) {
     s.lightingPeriodFrames = 10.0 * s.fps;
   }
 
+  auto steps = j.find("exposureSteps");
+  if (steps != j.end() && !steps->is_null()) {
+    if (!steps->is_array()) fail("exposureSteps", "expected an array of {frame, gain, rampFrames?}");
+    for (size_t i = 0; i < steps->size(); ++i) {
+      const std::string w = "exposureSteps[" + std::to_string(i) + "]";
+      const json& e = (*steps)[i];
+      if (!e.is_object() || !e.contains("frame") || !e.contains("gain")) fail(w, "expected {frame, gain, rampFrames?}");
+      ExposureStep st;
+      st.frame = integer(e["frame"], w + ".frame", 0, 10'000'000);
+      st.gain = number(e["gain"], w + ".gain");
+      if (st.gain < 0.1 || st.gain > 10) fail(w + ".gain", "out of range [0.1, 10]");
+      st.rampFrames = optInt(e, "rampFrames", 0, w, 0, 10'000);
+      if (!s.exposureSteps.empty() && st.frame <= s.exposureSteps.back().frame) fail(w + ".frame", "step frames must increase strictly");
+      s.exposureSteps.push_back(st);
+    }
+  }
+
   const double scale = (static_cast<double>(s.width) * s.height) / (1280.0 * 720.0) * (s.fps / 30.0);
   s.bitrateKbps = std::max(64, static_cast<int>(std::lround(1000.0 * scale)));
   auto enc = j.find("encoder");
@@ -201,6 +230,17 @@ Scenario parseScenario(const std::string& text) {
     }
   }
   return s;
+}
+
+double exposureAt(const Scenario& s, int frame) {
+  double level = 1;
+  for (const auto& st : s.exposureSteps) {
+    if (frame < st.frame) break;
+    if (st.rampFrames > 0 && frame < st.frame + st.rampFrames)
+      return level + (st.gain - level) * (frame - st.frame + 1) / static_cast<double>(st.rampFrames + 1);
+    level = st.gain;
+  }
+  return level;
 }
 
 void positionAt(const SceneObject& o, int frame, double& x, double& y) {

@@ -21,12 +21,25 @@ struct SceneObject {
   Shape shape = Shape::Rect;
   uint8_t r = 200, g = 60, b = 60;
   double texture = 40;  // amplitude of the object's own surface texture, 8-bit levels
+  double luma = -1;     // >= 0: mean body luma as given (hue kept), no push away from the background
+  // Cast shadow: the object's shape moved by (shadowDx, shadowDy) darkens what lies under it to
+  // shadowFactor of its brightness (soft edge); drawn under every object. shadowFactor 1 = no shadow.
+  double shadowDx = 0, shadowDy = 0, shadowFactor = 1;
   int appear = 0;       // first frame where the object is present
   int disappear = 0;    // last frame where the object is present (inclusive)
   std::vector<Waypoint> path;
 };
 
 enum class BackgroundKind { Road, Plaza, Plain };
+
+// A global exposure change (a camera's auto-exposure/gain step): from `frame` on the whole image is
+// multiplied by `gain` (absolute, relative to the scene's base exposure), reached linearly over
+// `rampFrames` frames from the previous level (0 = a step).
+struct ExposureStep {
+  int frame = 0;
+  double gain = 1;
+  int rampFrames = 0;
+};
 
 struct Scenario {
   uint64_t seed = 1;
@@ -38,6 +51,7 @@ struct Scenario {
   double noise = 2.0;              // per-pixel Gaussian sensor-noise sigma, 8-bit levels
   double lightingAmplitude = 0.03; // relative brightness drift (0.03 = ±3 %)
   double lightingPeriodFrames = 300;
+  std::vector<ExposureStep> exposureSteps;  // frames strictly increasing
   // encoder
   int bitrateKbps = 0;  // 0: derived from resolution and fps
   int keyIntMax = 60;
@@ -51,6 +65,9 @@ Scenario parseScenario(const std::string& json);
 // Bottom-centre position at `frame` (linear between waypoints, clamped to the ends). Same arithmetic as
 // src/sample/scenario.ts positionAt().
 void positionAt(const SceneObject& o, int frame, double& x, double& y);
+
+// The exposure gain at `frame` (1 before the first step).
+double exposureAt(const Scenario& s, int frame);
 
 inline bool presentAt(const SceneObject& o, int frame) { return frame >= o.appear && frame <= o.disappear; }
 
