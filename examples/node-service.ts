@@ -2,12 +2,13 @@
 // and also reacts to them itself. Run: npx tsx examples/node-service.ts <video> <host;port;topic>
 import { createPipeline, ConfigError, InputError, DeliveryError } from 'ds-kafka';
 
-const [input = 'samples/sample_720p.h264', connStr = 'localhost;9092;ds-kafka'] = process.argv.slice(2);
+const [input = 'samples/real/people-one-by-one-a.mp4', connStr = 'localhost;9092;ds-kafka'] = process.argv.slice(2);
 
 const pipeline = createPipeline({
   inputs: [input],
   connStr,
-  analyticsConfig: 'samples/config_nvdsanalytics.txt',
+  analyticsConfig: 'samples/real/people-one-by-one-a.analytics.txt', // lines "Entry" and "Exit"
+  detector: 'auto', // the DNN detector when its model is installed (npm run setup), else motion detection
   msgconvConfig: 'config/msgconv_config.txt',
   kafkaConfig: 'config/cfg_kafka.txt',
   deviceIds: ['gate-1'],

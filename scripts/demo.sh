@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The main job on the bundled sample: a local Kafka broker, the pipeline publishing the sample's
-# line-crossing counts, the messages read back with kcat, and the final counts against the ground truth.
+# The main job on a bundled real clip: a local Kafka broker, the pipeline (DNN detector when its model is
+# installed) publishing the clip's line-crossing counts, the messages read back with kcat, and the final
+# counts against the clip's frame-by-frame ground truth (samples/real/README.md).
+# DS_KAFKA_DEMO_CLIP picks another clip of samples/real/ (default people-one-by-one-a).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${DS_KAFKA_DEMO_PORT:-9092}
 TOPIC=${DS_KAFKA_DEMO_TOPIC:-ds-kafka}
+CLIP=${DS_KAFKA_DEMO_CLIP:-people-one-by-one-a}
 cli() { node dist/cli/main.js "$@"; }
 
 started_here=0
@@ -19,9 +22,9 @@ if [ "$started_here" = 1 ] && [ -z "${DS_KAFKA_DEMO_KEEP_BROKER:-}" ]; then
 fi
 
 echo
-echo "\$ npx ds-kafka run -i samples/sample_720p.h264 --analytics-config samples/config_nvdsanalytics.txt \\"
+echo "\$ npx ds-kafka run -i samples/real/$CLIP.mp4 --analytics-config samples/real/$CLIP.analytics.txt \\"
 echo "    --msgconv-config config/msgconv_config.txt -c config/cfg_kafka.txt --conn-str \"localhost;$PORT;$TOPIC\" --no-display"
-cli run -i samples/sample_720p.h264 --analytics-config samples/config_nvdsanalytics.txt \
+cli run -i "samples/real/$CLIP.mp4" --analytics-config "samples/real/$CLIP.analytics.txt" \
   --msgconv-config config/msgconv_config.txt -c config/cfg_kafka.txt \
   --conn-str "localhost;$PORT;$TOPIC" --no-display
 
@@ -33,8 +36,8 @@ echo
 node --input-type=module -e '
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-const [port, topic] = process.argv.slice(1);
-const truth = JSON.parse(readFileSync("samples/sample_720p.truth.json", "utf8")).expected.lc_cum;
+const [port, topic, clip] = process.argv.slice(1);
+const truth = JSON.parse(readFileSync(`samples/real/${clip}.truth.json`, "utf8")).expected.lcCum;
 const out = execFileSync("kcat", ["-C", "-b", `localhost:${port}`, "-t", topic, "-o", "beginning", "-e", "-q"], { encoding: "utf8" });
 const last = out.trim().split("\n").map((l) => JSON.parse(l)).filter((m) => m.deviceId === "device_test").at(-1);
 let ok = Boolean(last);
@@ -44,4 +47,4 @@ for (const [label, want] of Object.entries(truth)) {
   console.log(`lc_cum_${label}: ${got} on Kafka, ${want} in the ground truth ${got === want ? "✓" : "✗"}`);
 }
 process.exit(ok ? 0 : 1);
-' "$PORT" "$TOPIC"
+' "$PORT" "$TOPIC" "$CLIP"

@@ -13,3 +13,4 @@ export { LocalBroker, type BrokerOptions } from './broker/local-broker.js';
 export { ensureTopic } from './kafka/admin.js';
 export { loadMessageValidator, messageSchemaPath } from './schema/validate.js';
 export { loadAddon, type NativeCapabilities } from './native/addon.js';
+export { resolveDetector, dnnModelStatus, type DetectorChoice, type DetectorKind, type ResolvedDetector } from './native/detector.js';

@@ -9,7 +9,6 @@
 //              the worker thread (core payload builder); with a producer they are produced natively, without
 //              one they reach JS as 'message' events (for the kafkajs path), bounded by messageQueueSize.
 //   addon.cpuDecodeOnly(path, decoderThreads = 0) -> Promise<{ frames, wallMs, fps, error? }>
-//   addon.cpuDetectorConfig(pathOrObject?) -> resolved detector parameters
 //
 // Events reach JS through one ThreadSafeFunction used without ever blocking: native threads append to a
 // bounded queue (frame events beyond eventQueueSize are dropped and counted; warning/error/eos are never
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "addon/analytics_js.h"
+#include "addon/detector_js.h"
 #include "addon/keyfile_js.h"
 #include "addon/producer_handle.h"
 #include "addon/registry.h"
@@ -65,6 +65,7 @@ Napi::Object stageToJs(Napi::Env env, const StageStat& s) {
   o.Set("meanMs", s.meanMs());
   o.Set("maxMs", s.maxMs);
   o.Set("totalMs", s.totalMs);
+  o.Set("count", static_cast<double>(s.count));
   return o;
 }
 
@@ -93,10 +94,12 @@ Napi::Object summaryToJs(Napi::Env env, const RunSummary& r, uint64_t eventsDrop
     so.Set("fps", s.fps);
     so.Set("lastPtsMs", static_cast<double>(s.lastPtsMs));
     so.Set("live", s.live);
+    so.Set("detector", s.detector);
     auto t = Napi::Object::New(env);
     t.Set("decodeWait", stageToJs(env, s.stages.decodeWait));
     t.Set("scale", stageToJs(env, s.stages.scale));
     t.Set("detect", stageToJs(env, s.stages.detect));
+    t.Set("infer", stageToJs(env, s.stages.infer));
     t.Set("track", stageToJs(env, s.stages.track));
     t.Set("analytics", stageToJs(env, s.stages.analytics));
     t.Set("process", stageToJs(env, s.stages.process));
@@ -145,6 +148,7 @@ Napi::Object frameToJs(Napi::Env env, const FrameResult& f) {
     x.Set("top", t.box.top);
     x.Set("width", t.box.width);
     x.Set("height", t.box.height);
+    if (t.coasting) x.Set("coasting", true);
     objs.Set(static_cast<uint32_t>(i), x);
   }
   o.Set("objects", objs);
@@ -152,6 +156,8 @@ Napi::Object frameToJs(Napi::Env env, const FrameResult& f) {
   tm.Set("decodeWaitMs", f.timings.decodeWaitMs);
   tm.Set("scaleMs", f.timings.scaleMs);
   tm.Set("detectMs", f.timings.detectMs);
+  tm.Set("inferMs", f.timings.inferMs);
+  tm.Set("inferred", f.timings.inferred);
   tm.Set("trackMs", f.timings.trackMs);
   tm.Set("analyticsMs", f.timings.analyticsMs);
   tm.Set("processMs", f.timings.processMs);
@@ -391,7 +397,7 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
         Napi::Value v = o.Get(k);
         return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
       };
-      options_.detector = motionDetectorConfigFromKeyFile(dsk::addon::keyFileFrom(str("detectorConfigPath"), o.Get("detector"), "detector options"));
+      dsk::addon::configureDetector(o, options_);
       options_.tracker = trackerConfigFromKeyFile(dsk::addon::keyFileFrom(str("trackerConfigPath"), o.Get("tracker"), "tracker options"));
       auto boolOpt = [&](const char* k, bool def) {
         Napi::Value v = o.Get(k);
@@ -533,53 +539,9 @@ Napi::Value DecodeOnly(const Napi::CallbackInfo& info) {
   return p;
 }
 
-Napi::Value DetectorConfig(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  try {
-    const std::string path = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
-    const Napi::Value overrides = info[0].IsObject() ? info[0] : info[1];
-    const MotionDetectorConfig c = motionDetectorConfigFromKeyFile(dsk::addon::keyFileFrom(path, overrides, "detector options"));
-    auto o = Napi::Object::New(env);
-    o.Set("algorithm", c.algorithm == MotionDetectorConfig::Algorithm::Mog2 ? "mog2" : "knn");
-    o.Set("processing-width", c.processingWidth);
-    o.Set("history", c.history);
-    o.Set("var-threshold", c.varThreshold);
-    o.Set("dist2-threshold", c.dist2Threshold);
-    o.Set("mixtures", c.mixtures);
-    o.Set("detect-shadows", c.detectShadows);
-    o.Set("shadow-threshold", c.shadowThreshold);
-    o.Set("learning-rate", c.learningRate);
-    o.Set("warmup-frames", c.warmupFrames);
-    o.Set("interval", c.interval);
-    o.Set("blur-kernel", c.blurKernel);
-    o.Set("open-kernel", c.openKernel);
-    o.Set("close-kernel", c.closeKernel);
-    o.Set("min-area", c.minArea);
-    o.Set("max-area", c.maxArea);
-    o.Set("max-area-fraction", c.maxAreaFraction);
-    o.Set("min-aspect", c.minAspect);
-    o.Set("max-aspect", c.maxAspect);
-    o.Set("max-detections", c.maxDetections);
-    o.Set("class-id", c.classId);
-    auto region = Napi::Array::New(env);
-    uint32_t n = 0;
-    for (const auto& p : c.region) {
-      region.Set(n++, p.x);
-      region.Set(n++, p.y);
-    }
-    o.Set("region", region);
-    o.Set("region-width", c.regionWidth);
-    o.Set("region-height", c.regionHeight);
-    return o;
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(env, e.what());
-  }
-}
-
 void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("CpuPipeline", PipelineWrap::Define(env));
   exports.Set("cpuDecodeOnly", Napi::Function::New(env, DecodeOnly, "cpuDecodeOnly"));
-  exports.Set("cpuDetectorConfig", Napi::Function::New(env, DetectorConfig, "cpuDetectorConfig"));
 }
 
 }  // namespace

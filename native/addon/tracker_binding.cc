@@ -30,6 +30,7 @@ Napi::Object configToJs(Napi::Env env, const TrackerConfig& c) {
   o.Set("min-hits", c.minHits);
   o.Set("probation-max-gap-ms", static_cast<double>(c.probationMaxGapMs));
   o.Set("max-age-ms", static_cast<double>(c.maxAgeMs));
+  o.Set("coast-ms", static_cast<double>(c.coastMs));
   o.Set("iou-threshold", c.iouThreshold);
   o.Set("center-gate", c.centerGate);
   o.Set("max-area-ratio", c.maxAreaRatio);
@@ -99,6 +100,7 @@ Napi::Value TrackerSimulate(const Napi::CallbackInfo& info) {
         o.Set("width", objs[i].box.width);
         o.Set("height", objs[i].box.height);
         o.Set("confidence", objs[i].confidence);
+        o.Set("coasting", objs[i].coasting);
         arr.Set(static_cast<uint32_t>(i), o);
       }
       out.Set(f, arr);

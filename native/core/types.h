@@ -28,6 +28,9 @@ struct TrackedObject {
   int classId = 0;
   Box box;
   double confidence = 1.0;
+  // Not detected in this frame: the tracker holds the track at its last measured box through a short
+  // gap (so the analytics keep its history and judge a crossing against where it was last seen).
+  bool coasting = false;
 };
 
 struct FrameInput {

@@ -29,8 +29,15 @@ MotionDetectorConfig motionDetectorConfigFromKeyFile(const keyfile::KeyFile& fil
   c.mixtures = static_cast<int>(r.getInt("mixtures", c.mixtures, 1, 8));
   c.detectShadows = r.getBool("detect-shadows", c.detectShadows);
   c.shadowThreshold = r.getDouble("shadow-threshold", c.shadowThreshold, 0, 1);
+  c.shadowTextureTolerance = r.getDouble("shadow-texture-tolerance", c.shadowTextureTolerance, 0, 10);
   c.learningRate = r.getDouble("learning-rate", c.learningRate, -1, 1);
   c.warmupFrames = static_cast<int>(r.getInt("warmup-frames", c.warmupFrames, 0, 100000));
+  c.selectiveUpdate = r.getBool("selective-update", c.selectiveUpdate);
+  c.holdMargin = static_cast<int>(r.getInt("hold-margin", c.holdMargin, 0, 1000));
+  c.holdMs = r.getInt("hold-ms", c.holdMs, 0, 86400000);
+  c.gainCompensation = r.getBool("gain-compensation", c.gainCompensation);
+  c.relearnFraction = r.getDouble("relearn-fraction", c.relearnFraction, 0, 1);
+  c.relearnFrames = static_cast<int>(r.getInt("relearn-frames", c.relearnFrames, 0, 100000));
   c.interval = static_cast<int>(r.getInt("interval", c.interval, 0, 1000));
   c.blurKernel = static_cast<int>(r.getInt("blur-kernel", c.blurKernel, 0, 31));
   c.openKernel = static_cast<int>(r.getInt("open-kernel", c.openKernel, 0, 63));
@@ -69,6 +76,7 @@ tracking::TrackerConfig trackerConfigFromKeyFile(const keyfile::KeyFile& file) {
   c.minHits = static_cast<int>(r.getInt("min-hits", c.minHits, 1, 1000));
   c.probationMaxGapMs = r.getInt("probation-max-gap-ms", c.probationMaxGapMs, 0, 3600000);
   c.maxAgeMs = r.getInt("max-age-ms", c.maxAgeMs, 0, 86400000);
+  c.coastMs = r.getInt("coast-ms", c.coastMs, 0, 86400000);
   c.iouThreshold = r.getDouble("iou-threshold", c.iouThreshold, 0.01, 1);
   c.centerGate = r.getDouble("center-gate", c.centerGate, 0, 100);
   c.maxAreaRatio = r.getDouble("max-area-ratio", c.maxAreaRatio, 1, 1000);

@@ -15,6 +15,7 @@
 #include <opencv2/core.hpp>
 
 #include "core/analytics/engine.h"
+#include "cpu/gst_frame_view.h"
 #include "cpu/gst_runtime.h"
 
 namespace dsk::cpu {
@@ -176,6 +177,7 @@ CpuPipeline::CpuPipeline(PipelineOptions options, PipelineCallbacks callbacks)
     s->summary.streamId = s->id;
     s->summary.input = s->input;
     s->summary.live = s->live;
+    s->summary.detector = s->detector->describe();
     streams_.push_back(std::move(s));
   }
 }
@@ -768,19 +770,17 @@ void CpuPipeline::runStream(Stream& s) {
       r.height = full.height;
 
       // Detector interval (nvinfer's `interval`): skipped frames are not even mapped; tracks coast.
-      const bool detectThisFrame = options_.detector.interval <= 0 ||
-                                   frameNum % static_cast<uint64_t>(options_.detector.interval + 1) == 0;
+      const bool detectThisFrame = s.detector->shouldDetect(frameNum, r.ptsMs);
       std::vector<Detection> dets;
       if (detectThisFrame) {
         const auto t0 = Clock::now();
         GstVideoFrame vf;
         if (!gst_video_frame_map(&vf, &info, buf, GST_MAP_READ)) throw std::runtime_error("cannot map frame");
-        // The luma plane is the grayscale frame: no conversion, no copy.
-        cv::Mat gray(h, w, CV_8UC1, GST_VIDEO_FRAME_PLANE_DATA(&vf, 0),
-                     static_cast<size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0)));
+        // Views of the decoder's planes: no conversion, no copy (the luma plane is the grayscale frame).
+        const FrameView view = frameViewOf(vf);
         const double mapMs = msBetween(t0, Clock::now());
         try {
-          dets = s.detector->detect(gray, r.ptsMs);
+          dets = s.detector->detectFrame(view, r.ptsMs);
         } catch (...) {
           gst_video_frame_unmap(&vf);
           throw;
@@ -789,6 +789,8 @@ void CpuPipeline::runStream(Stream& s) {
         const DetectorTimings dt = s.detector->lastTimings();
         r.timings.scaleMs = mapMs + dt.scaleMs;
         r.timings.detectMs = dt.detectMs;
+        r.timings.inferMs = dt.inferMs;
+        r.timings.inferred = dt.inferred;
       }
 
       const auto t1 = Clock::now();
@@ -824,6 +826,7 @@ void CpuPipeline::runStream(Stream& s) {
       sm.stages.decodeWait.add(r.timings.decodeWaitMs);
       sm.stages.scale.add(r.timings.scaleMs);
       sm.stages.detect.add(r.timings.detectMs);
+      if (r.timings.inferred) sm.stages.infer.add(r.timings.inferMs);
       sm.stages.track.add(r.timings.trackMs);
       sm.stages.analytics.add(r.timings.analyticsMs);
       sm.stages.process.add(r.timings.processMs);

@@ -57,6 +57,8 @@ struct StageTimings {
   double decodeWaitMs = 0;  // worker waited for the decoder (0 when a frame was already queued)
   double scaleMs = 0;       // buffer map + downscale to the processing resolution
   double detectMs = 0;
+  double inferMs = 0;       // of detectMs: a network's forward pass (DNN detector; 0 when skipped)
+  bool inferred = false;    // the network ran on this frame
   double trackMs = 0;
   double analyticsMs = 0;
   double processMs = 0;     // scale + detect + track + analytics (what the worker spends per frame)
@@ -86,7 +88,7 @@ struct StageStat {
 };
 
 struct StageStats {
-  StageStat decodeWait, scale, detect, track, analytics, process;
+  StageStat decodeWait, scale, detect, infer, track, analytics, process;  // infer: frames the network ran on
 };
 
 enum class StreamState { Starting, Running, Eos, Error, Stopped };
@@ -106,6 +108,7 @@ struct StreamSummary {
   double fps = 0;           // frames / wall time
   int64_t lastPtsMs = 0;
   bool live = false;
+  std::string detector;     // Detector::describe()
   StageStats stages;
 };
 

@@ -125,7 +125,7 @@ export function explainConfig(
   return out.join('\n') + '\n';
 }
 
-export type ConfigKind = 'analytics' | 'kafka' | 'msgconv' | 'unknown';
+export type ConfigKind = 'analytics' | 'kafka' | 'msgconv' | 'dnn-detector' | 'motion-detector' | 'tracker' | 'unknown';
 
 /**
  * Which kind of DeepStream config a text is, from its group names (tolerant: never throws).
@@ -133,7 +133,7 @@ export type ConfigKind = 'analytics' | 'kafka' | 'msgconv' | 'unknown';
  * [payload-fields], [payload-static] → msgconv. The kind with most matching groups wins; none → unknown.
  */
 export function detectConfigKind(text: string): ConfigKind {
-  const score: Record<Exclude<ConfigKind, 'unknown'>, number> = { analytics: 0, kafka: 0, msgconv: 0 };
+  const score: Record<'analytics' | 'kafka' | 'msgconv', number> = { analytics: 0, kafka: 0, msgconv: 0 };
   for (const line of text.split(/\r\n|\n|\r/)) {
     const m = /^\s*\[([^\]]*)\]\s*$/.exec(line);
     if (!m) continue;
@@ -141,6 +141,15 @@ export function detectConfigKind(text: string): ConfigKind {
     if (g === 'message-broker') score.kafka++;
     else if (g === 'property' || /^(roi-filtering|overcrowding|line-crossing|direction-detection)-stream/.test(g)) score.analytics++;
     else if (/^(sensor|place|analytics)\d+$/.test(g) || g === 'payload-fields' || g === 'payload-static') score.msgconv++;
+  }
+  // The CPU backend's key files have only [property] (like nvinfer/nvtracker configs): tell them apart by keys.
+  const groups = [...text.matchAll(/^\s*\[([^\]]*)\]\s*$/gm)].map((g) => g[1]);
+  if (groups.length > 0 && groups.every((g) => g === 'property')) {
+    const keys = new Set([...text.matchAll(/^\s*([A-Za-z0-9_-]+)\s*=/gm)].map((k) => k[1]));
+    if (keys.has('model-file')) return 'dnn-detector';
+    if (['min-hits', 'max-age-ms', 'iou-threshold', 'coast-ms', 'center-gate', 'probation-max-gap-ms'].some((k) => keys.has(k))) return 'tracker';
+    if (['algorithm', 'history', 'var-threshold', 'processing-width', 'min-area', 'detect-shadows', 'mixtures'].some((k) => keys.has(k)))
+      return 'motion-detector';
   }
   let best: ConfigKind = 'unknown';
   let bestScore = 0;

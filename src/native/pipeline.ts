@@ -15,7 +15,9 @@ export interface CpuPipelineOptions {
   inputs: string[];
   /** ResolvedAnalyticsConfig as JSON (src/config/resolved.ts). Absent: counts objects only (objCnt). */
   analyticsConfigJson?: string;
-  /** config/detector_motion.txt-style key file. Absent: built-in defaults (the shipped file's values). */
+  /** 'motion' (default) or 'dnn' (detectorConfigPath is then a config/detector_dnn.txt-style file). */
+  detectorKind?: 'motion' | 'dnn';
+  /** The detector's key file. Absent: the motion detector's built-in defaults (the shipped file's values). */
   detectorConfigPath?: string;
   /** config/tracker_sort.txt-style key file. */
   trackerConfigPath?: string;
@@ -81,12 +83,17 @@ export interface TrackedBox {
   top: number;
   width: number;
   height: number;
+  /** Missed by the detector in this frame: held at its last measured box (tracker coast-ms). */
+  coasting?: boolean;
 }
 
 export interface FrameTimings {
   decodeWaitMs: number;
   scaleMs: number;
   detectMs: number;
+  /** Of detectMs: the network's forward pass (DNN detector), 0 when it did not run. */
+  inferMs: number;
+  inferred: boolean;
   trackMs: number;
   analyticsMs: number;
   /** scale + detect + track + analytics */
@@ -119,6 +126,8 @@ export interface StageStat {
   meanMs: number;
   maxMs: number;
   totalMs: number;
+  /** Frames the stage ran on. */
+  count?: number;
 }
 
 export interface CpuStreamSummary {
@@ -138,10 +147,14 @@ export interface CpuStreamSummary {
   fps: number;
   lastPtsMs: number;
   live: boolean;
+  /** Detector::describe(), e.g. "motion" or "dnn yolox_nano (416x416, yolox, motion-gated)". */
+  detector: string;
   timings: {
     decodeWait: StageStat;
     scale: StageStat;
     detect: StageStat;
+    /** The network's forward pass, over the frames it ran on (count < frames: interval, motion gate). */
+    infer: StageStat;
     track: StageStat;
     analytics: StageStat;
     process: StageStat;
@@ -202,7 +215,7 @@ export function defaultCpuConfigPaths(): { detectorConfigPath?: string; trackerC
   return { ...(existsSync(d) ? { detectorConfigPath: d } : {}), ...(existsSync(t) ? { trackerConfigPath: t } : {}) };
 }
 
-export interface CpuRunResult extends CpuRunSummary {
+export interface CpuRunResult extends Omit<CpuEosEvent, 'kind'> {
   warnings: CpuWarningEvent[];
   errors: CpuErrorEvent[];
 }

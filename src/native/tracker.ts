@@ -27,6 +27,8 @@ export interface SimTrackedObject {
   width: number;
   height: number;
   confidence: number;
+  /** Missed in this frame: held at its last measured box (coast-ms). */
+  coasting: boolean;
 }
 
 /** A path of a tracker key file, or [property] keys -> values (e.g. { 'min-hits': 3, 'max-age-ms': 500 }). */

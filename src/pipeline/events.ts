@@ -34,6 +34,8 @@ export interface StreamReport {
   frames: number;
   fps: number;
   warnings: number;
+  /** CPU backend: the detector that ran, e.g. "dnn yolox_nano (416x416, yolox, motion-gated)". */
+  detector?: string;
   /** Final cumulative line-crossing counts per label (objLCCumCnt). */
   lcCum: Record<string, number>;
 }

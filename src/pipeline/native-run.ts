@@ -1,9 +1,16 @@
 // Starts the native CPU backend for resolved options and adapts its events for Pipeline.
 // (The DeepStream backend plugs in here with the same event shape when it is compiled in.)
 import { join } from 'node:path';
+import { ConfigError } from '../config/errors.js';
 import { InputError } from '../errors.js';
+import { isModelError, resolveDetector } from '../native/detector.js';
 import { loadAddon, packageRoot } from '../native/addon.js';
-import { createDeepStreamPipeline, splitConnStr, type DeepStreamPipelineEvent } from '../native/deepstream.js';
+import {
+  createDeepStreamPipeline,
+  deepstreamBrokerSettings,
+  writeDeepStreamBrokerConfig,
+  type DeepStreamPipelineEvent,
+} from '../native/deepstream.js';
 import {
   defaultCpuConfigPaths,
   type CpuMessageEvent,
@@ -35,10 +42,12 @@ export function startCpuRun(
   const addon = loadAddon();
   const defaults = defaultCpuConfigPaths();
   const partitionKey = o.kafka?.config.partitionKey ?? 'deviceId';
-  const pipeline: NativeCpuPipeline = new addon.CpuPipeline({
+  const detector = o.detector ?? resolveDetector('auto', o.detectorConfig);
+  const options = {
     inputs: o.inputs,
     analyticsConfigJson: JSON.stringify(o.analytics),
-    detectorConfigPath: o.detectorConfig ?? defaults.detectorConfigPath,
+    detectorKind: detector.kind,
+    detectorConfigPath: detector.configPath,
     trackerConfigPath: o.trackerConfig ?? defaults.trackerConfigPath,
     realtime: o.realtime,
     frameEvents: o.frameEvents,
@@ -56,7 +65,15 @@ export function startCpuRun(
       // The native producer is fed on the worker thread; the kafkajs path gets message events instead.
       ...(producer instanceof NativeKafkaProducer ? { producer: producer.nativeHandle } : {}),
     },
-  });
+  };
+  let pipeline: NativeCpuPipeline;
+  try {
+    pipeline = new addon.CpuPipeline(options);
+  } catch (err) {
+    // A model file that exists but cannot be used is a config problem (exit 2), like a missing one.
+    if (isModelError(err)) throw new ConfigError(`${detector.configPath}: ${(err as Error).message}`);
+    throw err;
+  }
   pipeline.start((e: CpuPipelineEvent) => {
     if (e.kind === 'frame') {
       const { kind: _k, timings: _t, ...record } = e;
@@ -75,33 +92,64 @@ export function startCpuRun(
 export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: NativeRunEvent) => void): NativeRun {
   if (!o.kafka) throw new InputError('the DeepStream backend publishes through nvmsgbroker: give --conn-str');
   if (!o.files.analyticsConfig) throw new InputError('the DeepStream backend needs --analytics-config as a file (nvdsanalytics reads it)');
-  const split = splitConnStr(`${o.kafka.conn.hosts.join(',')};${o.kafka.conn.port};${o.kafka.conn.topic}`);
+  // nvmsgbroker gets the first host in conn-str and every host (and the message key, default deviceId) in a
+  // generated adaptor config: see deepstreamBrokerSettings().
+  const broker = deepstreamBrokerSettings(o.kafka.conn, o.kafka.config);
+  const brokerFile = writeDeepStreamBrokerConfig(broker.configText);
   const started = Date.now();
   const frames = new Map<number, number>();
   const lcCum = new Map<number, Record<string, number>>();
-  const ds = createDeepStreamPipeline({
-    inputs: o.inputs,
-    inferConfig: o.inferConfig ?? join(packageRoot, 'config', 'deepstream', 'config_infer_primary.txt'),
-    trackerConfig: join(packageRoot, 'config', 'deepstream', 'config_tracker_IOU.yml'),
-    analyticsConfig: o.files.analyticsConfig,
-    connStr: split.connStr,
-    topic: o.kafka.conn.topic,
-    mappingJson: JSON.stringify(o.mapping),
-    ...(o.files.msgconvConfig ? { msgconvConfig: o.files.msgconvConfig } : {}),
-    ...(o.files.kafkaConfig ? { brokerConfig: o.files.kafkaConfig } : {}),
-    ...(o.protoLib ? { protoLib: o.protoLib } : {}),
-    display: o.display,
-    deviceIds: o.deviceIds,
-    policy: {
-      onLineCrossing: o.sendOn.lineCrossing,
-      frameInterval: o.sendOn.frameInterval,
-      onRoiChange: o.sendOn.roiChange,
-      onOvercrowdingChange: o.sendOn.overcrowdingChange,
-    },
-    frameEvents: true,
-    messageEvents: true,
-    eventQueueSize: o.eventQueueSize,
-  });
+  const streamErrors = new Map<number, string>();
+  let ds;
+  try {
+    ds = createDeepStreamPipeline({
+      inputs: o.inputs,
+      // Absent: the config shipped for the running SDK generation, or an error naming --infer-config.
+      ...(o.inferConfig ? { inferConfig: o.inferConfig } : {}),
+      defaultConfigDir: join(packageRoot, 'config', 'deepstream'),
+      trackerConfig: o.trackerConfig ?? join(packageRoot, 'config', 'deepstream', 'config_tracker_IOU.yml'),
+      analyticsConfig: o.files.analyticsConfig,
+      connStr: broker.connStr,
+      topic: o.kafka.conn.topic,
+      mappingJson: JSON.stringify(o.mapping),
+      ...(o.files.msgconvConfig ? { msgconvConfig: o.files.msgconvConfig } : {}),
+      brokerConfig: brokerFile.path,
+      ...(o.protoLib ? { protoLib: o.protoLib } : {}),
+      display: o.display,
+      deviceIds: o.deviceIds,
+      policy: {
+        onLineCrossing: o.sendOn.lineCrossing,
+        frameInterval: o.sendOn.frameInterval,
+        onRoiChange: o.sendOn.roiChange,
+        onOvercrowdingChange: o.sendOn.overcrowdingChange,
+      },
+      frameEvents: true,
+      messageEvents: true,
+      eventQueueSize: o.eventQueueSize,
+    });
+  } catch (err) {
+    brokerFile.remove();
+    throw err;
+  }
+  const eos = (e: { error?: string; stopped: boolean; frames: number; eventsDropped: number }) => {
+    brokerFile.remove();
+    const wallMs = Date.now() - started;
+    const streams = o.inputs.map((input, i) => {
+      const n = frames.get(i) ?? 0;
+      const error = streamErrors.get(i) ?? e.error;
+      const state: CpuStreamSummary['state'] = error ? 'error' : e.stopped ? 'stopped' : 'eos';
+      return {
+        ...emptyStreamSummary(i, input),
+        state,
+        ...(error ? { error } : {}),
+        frames: n,
+        fps: wallMs > 0 ? (n * 1000) / wallMs : 0,
+        lcCum: lcCum.get(i) ?? {},
+      };
+    });
+    onEvent({ kind: 'eos', wallMs, frames: e.frames, fps: wallMs > 0 ? (e.frames * 1000) / wallMs : 0, stopped: e.stopped, eventsDropped: e.eventsDropped, messagesDropped: 0, streams });
+  };
+  // start() resolves once PLAYING; nvinfer's engine build runs on a worker thread, not on this one.
   ds.start((e: DeepStreamPipelineEvent) => {
     switch (e.kind) {
       case 'frame': {
@@ -126,28 +174,23 @@ export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: Nati
           record: { streamId: e.streamId, frameNum: e.frameNum, ptsMs: 0, objLCCurrCnt: {}, objLCCumCnt: {}, objInROIcnt: {}, ocStatus: {}, objCnt: {}, dirCnt: {} },
         });
         break;
+      case 'streamError':
+        // One input failed; the others go on.
+        streamErrors.set(e.streamId, e.message);
+        onEvent({ kind: 'error', streamId: e.streamId, message: e.message });
+        break;
       case 'warning':
       case 'error':
         onEvent({ kind: e.kind, streamId: -1, message: e.message });
         break;
-      case 'eos': {
-        const wallMs = Date.now() - started;
-        const streams = o.inputs.map((input, i) => {
-          const n = frames.get(i) ?? 0;
-          const state: CpuStreamSummary['state'] = e.error ? 'error' : e.stopped ? 'stopped' : 'eos';
-          return {
-            ...emptyStreamSummary(i, input),
-            state,
-            ...(e.error ? { error: e.error } : {}),
-            frames: n,
-            fps: wallMs > 0 ? (n * 1000) / wallMs : 0,
-            lcCum: lcCum.get(i) ?? {},
-          };
-        });
-        onEvent({ kind: 'eos', wallMs, frames: e.frames, fps: wallMs > 0 ? (e.frames * 1000) / wallMs : 0, stopped: e.stopped, eventsDropped: e.eventsDropped, messagesDropped: 0, streams });
+      case 'eos':
+        eos(e);
         break;
-      }
     }
+  }).catch((err: Error) => {
+    // Never reached PLAYING (broker unreachable, nvinfer config or engine failure): no eos event follows.
+    onEvent({ kind: 'error', streamId: -1, message: err.message });
+    eos({ error: err.message, stopped: false, frames: 0, eventsDropped: 0 });
   });
   return { stop: () => ds.stop() };
 }
@@ -156,7 +199,7 @@ function emptyStreamSummary(streamId: number, input: string): CpuStreamSummary {
   const stat = { meanMs: 0, maxMs: 0, totalMs: 0 };
   return {
     streamId, input, state: 'starting', frames: 0, dropped: 0, warnings: 0, undecodable: 0, width: 0, height: 0,
-    wallMs: 0, fps: 0, lastPtsMs: 0, live: false,
-    timings: { decodeWait: stat, scale: stat, detect: stat, track: stat, analytics: stat, process: stat },
+    wallMs: 0, fps: 0, lastPtsMs: 0, live: false, detector: 'nvinfer',
+    timings: { decodeWait: stat, scale: stat, detect: stat, infer: stat, track: stat, analytics: stat, process: stat },
   };
 }

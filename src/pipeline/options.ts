@@ -2,12 +2,14 @@
 // parsed here, before anything starts, so a bad file or input fails fast with a typed error.
 import { existsSync, statSync } from 'node:fs';
 import { ANALYTICS_DEFAULTS, loadAnalyticsConfig } from '../config/analytics-config.js';
-import type { ConfigWarning } from '../config/errors.js';
+import { makeWarning, type ConfigWarning } from '../config/errors.js';
 import { buildPayloadMapping } from '../config/field-mapping.js';
 import { defaultKafkaConfig, loadKafkaConfig, parseConnStr, type ConnStr, type KafkaConfig } from '../config/kafka-config.js';
 import { loadMsgconvConfig, type MsgconvConfig } from '../config/msgconv-config.js';
 import type { PayloadMapping, ResolvedAnalyticsConfig } from '../config/resolved.js';
 import { InputError } from '../errors.js';
+import { loadAddon } from '../native/addon.js';
+import { resolveDetector, type DetectorChoice, type ResolvedDetector } from '../native/detector.js';
 
 export type Backend = 'auto' | 'cpu' | 'deepstream';
 export type ProducerKind = 'native' | 'kafkajs';
@@ -39,8 +41,14 @@ export interface PipelineOptions {
   backend?: Backend;
   producer?: ProducerKind;
   sendOn?: SendOn;
-  /** CPU backend detector/tracker key files (default: config/detector_motion.txt, config/tracker_sort.txt). */
+  /**
+   * CPU backend detector: 'dnn' (a trained network, config/detector_dnn.txt), 'motion' (background
+   * subtraction, config/detector_motion.txt) or 'auto' (default: dnn when its model is installed, else motion).
+   */
+  detector?: DetectorChoice;
+  /** CPU backend detector key file (its kind is read from it: a `model-file` key means dnn). */
   detectorConfig?: string;
+  /** CPU backend tracker key file (default config/tracker_sort.txt). */
   trackerConfig?: string;
   /** Pace file inputs at their frame rate, like live cameras (default false). */
   realtime?: boolean;
@@ -71,6 +79,8 @@ export interface ResolvedPipelineOptions {
   producer: ProducerKind;
   backend: Backend;
   sendOn: Required<SendOn>;
+  /** The CPU backend's detector (absent when the DeepStream backend was asked for). */
+  detector?: ResolvedDetector;
   detectorConfig?: string;
   trackerConfig?: string;
   realtime: boolean;
@@ -111,6 +121,31 @@ export function checkInput(input: string): void {
   const st = statSync(input);
   if (!st.isFile()) throw new InputError(`input is not a file: ${input}`);
   if (st.size === 0) throw new InputError(`input is empty: ${input}`);
+}
+
+/**
+ * The motion detector reports one class id for everything it sees: a rule whose class filter excludes it
+ * would silently count nothing (e.g. people lines with class-id=2 when the DNN model is not installed).
+ */
+function detectorClassWarnings(detector: ResolvedDetector, analytics: ResolvedAnalyticsConfig, file?: string): ConfigWarning[] {
+  if (detector.kind !== 'motion') return [];
+  const classId = Number(loadAddon().cpuDetectorConfig(detector.configPath)['class-id']);
+  const out: ConfigWarning[] = [];
+  for (const s of analytics.streams) {
+    const rules = [...s.lines, ...s.rois, ...s.overcrowding, ...s.directions];
+    const excluded = rules.filter((r) => r.classIds.length > 0 && !r.classIds.includes(-1) && !r.classIds.includes(classId));
+    if (excluded.length === 0) continue;
+    out.push(
+      makeWarning(
+        'unused',
+        `stream ${s.streamId}: ${excluded.map((r) => `"${r.label}"`).join(', ')} count only class-id ${[...new Set(excluded.flatMap((r) => r.classIds))].join(';')}, ` +
+          `but the motion detector reports every object as class ${classId} (${detector.reason}): they will count nothing. ` +
+          'Install the DNN model (npm run setup) or set class-id in the motion detector config.',
+        file ? { file } : {},
+      ),
+    );
+  }
+  return out;
 }
 
 export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineOptions {
@@ -158,6 +193,9 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
   if (typeof opts.msgconvConfig === 'string') files.msgconvConfig = opts.msgconvConfig;
   if (typeof opts.kafkaConfig === 'string') files.kafkaConfig = opts.kafkaConfig;
 
+  const detector = opts.backend === 'deepstream' ? undefined : resolveDetector(opts.detector ?? 'auto', opts.detectorConfig);
+  if (detector) warnings.push(...detectorClassWarnings(detector, analytics, files.analyticsConfig));
+
   return {
     inputs: opts.inputs,
     files,
@@ -173,6 +211,7 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
       roiChange: opts.sendOn?.roiChange ?? false,
       overcrowdingChange: opts.sendOn?.overcrowdingChange ?? false,
     },
+    ...(detector ? { detector } : {}),
     detectorConfig: opts.detectorConfig,
     trackerConfig: opts.trackerConfig,
     realtime: opts.realtime ?? false,

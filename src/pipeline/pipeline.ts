@@ -54,6 +54,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     const backend = chooseBackend(o.backend);
     this.backend = backend.backend;
     queueMicrotask(() => this.emit('info', `backend: ${backend.backend} (${backend.reason})`));
+    const detector = o.detector;
+    if (backend.backend === 'cpu' && detector) {
+      const model = detector.dnn ? ` ${String(detector.dnn['model'])}` : '';
+      queueMicrotask(() => this.emit('info', `detector: ${detector.kind}${model} (${detector.reason})`));
+    }
     // On DeepStream, nvmsgbroker publishes; our producers serve the CPU backend.
     if (o.kafka && backend.backend === 'cpu') {
       const producerOptions = {

@@ -8,15 +8,15 @@ import { sample } from '../helpers/samples.js';
 describe('library pipelines', () => {
   it('runs two pipelines at once in one process, each with its own counts', { timeout: 120_000 }, async () => {
     const [a, b] = await Promise.all([
-      runPipeline({ inputs: [sample.stream], analyticsConfig: sample.analyticsConfig, deviceIds: ['a'], frameEvents: false }),
-      runPipeline({ inputs: [sample.stream], deviceIds: ['b'], frameEvents: false }), // no analytics config: objects only
+      runPipeline({ inputs: [sample.stream], detector: sample.detector, analyticsConfig: sample.analyticsConfig, deviceIds: ['a'], frameEvents: false }),
+      runPipeline({ inputs: [sample.stream], detector: sample.detector, deviceIds: ['b'], frameEvents: false }), // no analytics config: objects only
     ]);
     expect(a.streams[0]).toMatchObject({ deviceId: 'a', state: 'eos', frames: sample.truth.frames, lcCum: sample.truth.expected.lc_cum });
     expect(b.streams[0]).toMatchObject({ deviceId: 'b', state: 'eos', frames: sample.truth.frames, lcCum: {} });
   });
 
   it('records() yields every frame in order with the running counts', { timeout: 120_000 }, async () => {
-    const p = createPipeline({ inputs: [sample.stream], analyticsConfig: sample.analyticsConfig }).start();
+    const p = createPipeline({ inputs: [sample.stream], detector: sample.detector, analyticsConfig: sample.analyticsConfig }).start();
     const frames: number[] = [];
     let last: Record<string, number> = {};
     let crossings = 0;
@@ -33,7 +33,7 @@ describe('library pipelines', () => {
   });
 
   it('stop() mid-run resolves with a stopped report', { timeout: 60_000 }, async () => {
-    const p = createPipeline({ inputs: [sample.stream], analyticsConfig: sample.analyticsConfig, realtime: true }).start();
+    const p = createPipeline({ inputs: [sample.stream], detector: sample.detector, analyticsConfig: sample.analyticsConfig, realtime: true }).start();
     await new Promise((r) => setTimeout(r, 1500));
     const report = await p.stop();
     expect(report.stopped).toBe(true);

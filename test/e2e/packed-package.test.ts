@@ -20,7 +20,7 @@ import { createPipeline, config, loadAddon, type RunReport, type FrameRecord } f
 const caps = loadAddon().capabilities();
 const parsed = config.parseAnalyticsConfig('[property]\\nenable=1\\nconfig-width=1280\\nconfig-height=720\\n', 'inline.txt');
 const frames: FrameRecord[] = [];
-const p = createPipeline({ inputs: [process.argv[2]!], analyticsConfig: process.argv[3]! });
+const p = createPipeline({ inputs: [process.argv[2]!], analyticsConfig: process.argv[3]!, detector: 'motion' });
 p.on('frame', (f) => frames.push(f));
 const report: RunReport = await p.start().done;
 console.log(JSON.stringify({ backends: caps.backends, width: parsed.config.configWidth, frames: frames.length, lcCum: report.streams[0]!.lcCum }));

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './cli.js';
 
+// The generated sample paints shapes for the motion detector (a trained network does not see them as
+// objects): every run on it says --detector motion; the real clips (test/helpers/real-clips.ts) are the
+// DNN detector's.
 export const sample = {
+  detector: 'motion' as const,
   stream: join(repoRoot, 'samples', 'sample_720p.h264'),
   analyticsConfig: join(repoRoot, 'samples', 'config_nvdsanalytics.txt'),
   msgconvConfig: join(repoRoot, 'config', 'msgconv_config.txt'),

@@ -31,7 +31,7 @@ async function freshTopic(): Promise<string> {
 
 function runArgs(topic: string, extra: string[] = []): string[] {
   return [
-    'run', '-i', sample.stream,
+    'run', '-i', sample.stream, '--detector', sample.detector,
     '--analytics-config', sample.analyticsConfig,
     '--conn-str', `localhost;${PORT};${topic}`,
     '--device-id', 'cam-f',

@@ -21,7 +21,7 @@ for (const producer of ['native', 'kafkajs'] as const) {
       await ensureTopic(bootstrap, topic);
       const r = await runCli(
         [
-          'run', '-i', sample.stream,
+          'run', '-i', sample.stream, '--detector', sample.detector,
           '--analytics-config', sample.analyticsConfig,
           '--msgconv-config', sample.msgconvConfig,
           '-c', sample.kafkaConfig,
@@ -68,7 +68,7 @@ for (const producer of ['native', 'kafkajs'] as const) {
 
 describe('ds-kafka run without a topic to publish to', () => {
   it('prints the counts when no --conn-str is given', { timeout: 120_000 }, async () => {
-    const r = await runCli(['run', '-i', sample.stream, '--analytics-config', sample.analyticsConfig]);
+    const r = await runCli(['run', '-i', sample.stream, '--detector', sample.detector, '--analytics-config', sample.analyticsConfig]);
     expect(r.code, r.stderr).toBe(0);
     const counts = Object.entries(sample.truth.expected.lc_cum)
       .sort(([a], [b]) => (a < b ? -1 : 1))

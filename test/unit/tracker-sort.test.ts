@@ -91,12 +91,45 @@ describe('tracker: lost buffer in milliseconds and id reuse', () => {
     expect(seen.at(-1)).toBe(20);
   });
 
-  it('does not output a lost track while it is unseen', () => {
+  it('with coast-ms=0, does not output a lost track while it is unseen', () => {
     const frames = [...moving(5, 100, 100, 2), { ptsMs: 200 }, { ptsMs: 233 }];
-    const out = trackerSimulate({}, frames);
+    const out = trackerSimulate({ 'coast-ms': 0 }, frames);
     expect(out[4]).toHaveLength(1);
     expect(out[5]).toEqual([]);
     expect(out[6]).toEqual([]);
+  });
+});
+
+describe('tracker: coasting through detection gaps (coast-ms)', () => {
+  // 10 fps footage: a person moves ~50 px per frame and the detector misses them for two frames.
+  const walk = (i: number) => box(100 + 50 * i, 300, 60, 160);
+  const tenFps = (i: number) => i * 100;
+
+  it('outputs a missed confirmed track at its last measured box, flagged, then matches it again with the same id', () => {
+    const frames: SimFrame[] = Array.from({ length: 10 }, (_, i) => ({ ptsMs: tenFps(i), detections: i === 5 || i === 6 ? [] : [walk(i)] }));
+    const out = trackerSimulate({ 'coast-ms': 500, 'output-filtered-box': false }, frames);
+    expect(out.map((f) => f.length)).toEqual([0, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(ids(out)).toEqual([1]);
+    expect(out[5]![0]).toMatchObject({ coasting: true, left: walk(4).left, top: walk(4).top });
+    expect(out[6]![0]).toMatchObject({ coasting: true, left: walk(4).left });
+    expect(out[7]![0]).toMatchObject({ coasting: false, left: walk(7).left });
+  });
+
+  it('a held box never drifts: a track that stops being detected is not moved across anything by its velocity', () => {
+    const frames: SimFrame[] = Array.from({ length: 8 }, (_, i) => ({ ptsMs: tenFps(i), detections: i < 4 ? [walk(i)] : [] }));
+    const out = trackerSimulate({ 'coast-ms': 500, 'output-filtered-box': false }, frames);
+    const held = out.slice(4).flat();
+    expect(held.length).toBeGreaterThan(0);
+    for (const o of held) expect(o).toMatchObject({ coasting: true, left: walk(3).left, top: walk(3).top });
+  });
+
+  it('stops outputting after coast-ms, and keeps the track for re-matching until max-age-ms', () => {
+    const frames: SimFrame[] = Array.from({ length: 14 }, (_, i) => ({ ptsMs: tenFps(i), detections: i >= 4 && i < 12 ? [] : [walk(i)] }));
+    const out = trackerSimulate({ 'coast-ms': 300, 'max-age-ms': 1000 }, frames);
+    // missed from frame 4: coasting for frames 4..6 (<= 300 ms after frame 3), nothing for 7..11
+    expect(out.slice(4, 12).map((f) => f.length)).toEqual([1, 1, 1, 0, 0, 0, 0, 0]);
+    // re-detected 900 ms after the last sighting (< max-age-ms): same id (the Kalman prediction moved on)
+    expect(ids(out)).toEqual([1]);
   });
 });
 

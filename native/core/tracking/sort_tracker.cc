@@ -21,6 +21,10 @@ SortTracker::SortTracker(TrackerConfig config, std::shared_ptr<IdSource> ids)
   if (config_.minHits < 1) config_.minHits = 1;
 }
 
+bool SortTracker::coasts(const Track& t, int64_t ptsMs) const {
+  return config_.coastMs > 0 && ptsMs - t.lastSeenMs <= config_.coastMs;
+}
+
 TrackerStats SortTracker::stats() const {
   TrackerStats s = stats_;
   s.liveTracks = tracks_.size();
@@ -37,7 +41,19 @@ std::vector<TrackedObject> SortTracker::predict(int64_t ptsMs) {
   std::vector<TrackedObject> out;
   for (auto& t : tracks_) {
     t.predicted = t.kf.predict(dtMs / 1000.0);
-    if (t.confirmed && t.matchedNow) out.push_back({t.id, t.classId, t.predicted, t.confidence});
+    if (!t.confirmed) continue;
+    if (t.matchedNow) {
+      Box b = t.predicted;
+      if (!config_.outputFilteredBox) {
+        // The raw box moved by the filter's predicted motion since the last detection.
+        b = t.lastBox;
+        b.left += (t.predicted.left + t.predicted.width / 2) - (t.filteredAtUpdate.left + t.filteredAtUpdate.width / 2);
+        b.top += (t.predicted.top + t.predicted.height) - (t.filteredAtUpdate.top + t.filteredAtUpdate.height);
+      }
+      out.push_back({t.id, t.classId, b, t.confidence, false});
+    } else if (coasts(t, ptsMs)) {
+      out.push_back({t.id, t.classId, t.lastBox, t.confidence, true});
+    }
   }
   std::sort(out.begin(), out.end(), [](const TrackedObject& a, const TrackedObject& b) { return a.id < b.id; });
   return out;
@@ -126,6 +142,7 @@ std::vector<TrackedObject> SortTracker::update(const std::vector<Detection>& det
     if (ti < 0) continue;
     Track& t = tracks_[ti];
     const Box filtered = t.kf.update(dets[d].box);
+    t.filteredAtUpdate = filtered;
     t.lastBox = config_.outputFilteredBox ? filtered : dets[d].box;
     t.confidence = dets[d].confidence;
     t.lastSeenMs = ptsMs;
@@ -152,16 +169,20 @@ std::vector<TrackedObject> SortTracker::update(const std::vector<Detection>& det
   tracks_ = std::move(kept);
 
   std::vector<TrackedObject> out;
-  for (const auto& t : tracks_)
-    if (t.confirmed && t.matchedNow)
-      out.push_back({t.id, t.classId, t.lastBox, t.confidence});
+  for (const auto& t : tracks_) {
+    if (!t.confirmed) continue;
+    if (t.matchedNow)
+      out.push_back({t.id, t.classId, t.lastBox, t.confidence, false});
+    else if (coasts(t, ptsMs))
+      out.push_back({t.id, t.classId, t.lastBox, t.confidence, true});
+  }
 
   // New tentative tracks for unmatched detections.
   for (size_t d = 0; d < nd; ++d) {
     if (detTrack[d] >= 0) continue;
     Track t;
     t.kf = BoxKalman(dets[d].box, config_.noise);
-    t.predicted = t.lastBox = dets[d].box;
+    t.predicted = t.lastBox = t.filteredAtUpdate = dets[d].box;
     t.classId = dets[d].classId;
     t.confidence = dets[d].confidence;
     t.hits = 1;

@@ -11,6 +11,30 @@ import { loadMsgconvConfig, type MsgconvConfig } from '../../config/msgconv-conf
 import { InputError } from '../../errors.js';
 import { existsSync } from 'node:fs';
 import { createOutput } from '../output.js';
+import { ConfigError } from '../../config/errors.js';
+import { loadAddon } from '../../native/addon.js';
+import { dnnDetectorConfig } from '../../native/detector.js';
+
+/** The CPU backend's detector/tracker key files, parsed by the same native code the pipeline uses. */
+function explainCpuConfig(file: string, kind: 'dnn-detector' | 'motion-detector' | 'tracker'): string {
+  let resolved: Record<string, unknown>;
+  try {
+    resolved =
+      kind === 'dnn-detector'
+        ? dnnDetectorConfig(file)
+        : kind === 'tracker'
+          ? loadAddon().trackerConfig(file)
+          : loadAddon().cpuDetectorConfig(file);
+  } catch (err) {
+    throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
+  }
+  const what = { 'dnn-detector': 'DNN detector config', 'motion-detector': 'motion detector config', tracker: 'tracker config' }[kind];
+  const summary = Object.entries(resolved)
+    .filter(([, v]) => v !== '' && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(', ');
+  return `${file}: ${what}; ${summary}`;
+}
 
 export function configCommand(y: Argv) {
   return y
@@ -52,6 +76,8 @@ export function configCommand(y: Argv) {
                 (props.length ? `; librdkafka properties: ${props.map(([p, v]) => `${p}=${/pass|secret|key\b/i.test(p) ? '***' : v}`).join(', ')}` : '') +
                 (k.warnings.length ? `\n${k.warnings.map(formatWarning).join('\n')}` : ''),
             );
+          } else if (kind === 'dnn-detector' || kind === 'motion-detector' || kind === 'tracker') {
+            out.result(explainCpuConfig(file, kind));
           } else if (kind === 'msgconv' && files.filter((f) => detectConfigKindOfFile(f) === 'analytics').length === 0) {
             const m = msgconv!;
             out.result(

@@ -6,6 +6,7 @@ import { DeliveryError, InputError } from '../../errors.js';
 import { createPipeline, type Pipeline } from '../../pipeline/pipeline.js';
 import type { RunReport } from '../../pipeline/events.js';
 import type { Backend, ProducerKind } from '../../pipeline/options.js';
+import type { DetectorChoice } from '../../native/detector.js';
 import { ExitCode } from '../exit-codes.js';
 import { fail, UsageError } from '../fail.js';
 import { createOutput, type LogFormat, type Output } from '../output.js';
@@ -23,14 +24,15 @@ export function runBuilder(y: Argv) {
     .option('producer', { choices: ['native', 'kafkajs'] as const, default: 'native' as const, describe: 'native: librdkafka in C++ (idempotent); kafkajs: the JavaScript path' })
     .option('frame-interval', { type: 'number', default: 0, describe: 'also send every N frames (0 = only on events)' })
     .option('send-on', { choices: ['crossing', 'roi-change', 'overcrowding-change'] as const, array: true, default: ['crossing'] as const, describe: 'which frames become messages' })
-    .option('detector-config', { type: 'string', describe: 'CPU backend detector config (default config/detector_motion.txt)' })
-    .option('tracker-config', { type: 'string', describe: 'CPU backend tracker config (default config/tracker_sort.txt)' })
+    .option('detector', { choices: ['auto', 'dnn', 'motion'] as const, default: 'auto' as const, describe: 'CPU backend detector: dnn (trained network, config/detector_dnn.txt), motion (background subtraction); auto: dnn when its model is installed' })
+    .option('detector-config', { type: 'string', describe: 'CPU backend detector config (default config/detector_dnn.txt or config/detector_motion.txt; its kind is read from the file)' })
+    .option('tracker-config', { type: 'string', describe: 'tracker config: CPU backend key file (default config/tracker_sort.txt); DeepStream backend nvtracker ll-config-file (default config/deepstream/config_tracker_IOU.yml)' })
     .option('realtime', { type: 'boolean', default: false, describe: 'pace file inputs at their frame rate, like live cameras' })
     .option('delivery-timeout', { type: 'number', default: 300000, describe: 'ms a message may wait for the broker (buffered meanwhile) before it counts as failed' })
     .option('flush-timeout', { type: 'number', default: 30000, describe: 'ms to wait for outstanding deliveries at the end or on SIGINT/SIGTERM' })
     .option('proto-lib', { alias: 'p', type: 'string', describe: 'DeepStream backend: nvmsgbroker proto-lib (default: the SDK\'s libnvds_kafka_proto.so); ignored on cpu' })
     .option('schema', { alias: 's', type: 'number', describe: 'DeepStream backend: accepted for compatibility with the seed (ds-kafka always sends its own schema)' })
-    .option('infer-config', { type: 'string', describe: 'DeepStream backend: nvinfer config (default config/deepstream/config_infer_primary.txt); ignored on cpu' })
+    .option('infer-config', { type: 'string', describe: 'DeepStream backend: nvinfer config (default: the SDK sample detector config for the running DeepStream, config/deepstream/config_infer_primary*.txt); ignored on cpu' })
     .option('display', { type: 'boolean', default: false, describe: 'DeepStream backend: on-screen display (--no-display to keep it off); the cpu backend never displays' })
     .check((a) => {
       const bad = (a.input as string[]).filter((i) => typeof i !== 'string' || i.length === 0);
@@ -57,6 +59,7 @@ interface RunArgs {
   producer: ProducerKind;
   frameInterval: number;
   sendOn: Array<'crossing' | 'roi-change' | 'overcrowding-change'>;
+  detector: DetectorChoice;
   detectorConfig?: string;
   trackerConfig?: string;
   realtime: boolean;
@@ -87,6 +90,12 @@ function printReport(out: Output, report: RunReport, p: Pipeline): void {
         `${d.delivered} delivered, ${d.failed + d.inFlight + report.messages.lost} not delivered`,
       { event: 'delivery', built: report.messages.built, ...d, lost: report.messages.lost },
     );
+  } else if (k) {
+    // DeepStream backend: nvmsgbroker publishes; its Kafka adaptor reports no per-message delivery.
+    out.result(
+      `kafka ${k.conn.bootstrapServers} topic "${k.conn.topic}": ${report.messages.built} messages handed to nvmsgbroker`,
+      { event: 'delivery', built: report.messages.built },
+    );
   } else {
     out.result(`${report.messages.built} messages built (no --conn-str: nothing published)`, { event: 'delivery', built: report.messages.built });
   }
@@ -109,6 +118,7 @@ export async function runHandler(a: ArgumentsCamelCase<RunArgs>): Promise<void> 
       overcrowdingChange: a.sendOn.includes('overcrowding-change'),
       frameInterval: a.frameInterval,
     },
+    detector: a.detector,
     detectorConfig: a.detectorConfig,
     trackerConfig: a.trackerConfig,
     realtime: a.realtime,
