@@ -124,8 +124,11 @@ bool DnnDetector::gateOpen(const FrameView& frame, int64_t ptsMs) {
   if (!gate_) return true;
   gate_->setFrameSize(frameSize_.width > 0 ? frameSize_ : frame.size());
   const bool moving = !gate_->detect(frame.luma, ptsMs).empty();
-  // Objects found last time may be standing still: keep looking while there are any.
-  return moving || lastFoundObjects_ || ptsMs - lastInferMs_ >= config_.gateRefreshMs || ptsMs < lastInferMs_;
+  // Objects found recently may be standing still (the gate's background has absorbed them) and one
+  // inference can miss them: keep looking for two refresh periods after the last one was found, longer
+  // than the tracker coasts, so a missed still person is found again before their track ends.
+  const bool recent = ptsMs - lastFoundMs_ <= 2 * static_cast<int64_t>(config_.gateRefreshMs);
+  return moving || recent || ptsMs - lastInferMs_ >= config_.gateRefreshMs || ptsMs < lastInferMs_;
 }
 
 std::vector<Detection> DnnDetector::detectFrame(const FrameView& frame, int64_t ptsMs) {
@@ -139,7 +142,7 @@ std::vector<Detection> DnnDetector::detectFrame(const FrameView& frame, int64_t 
   }
   lastInferMs_ = ptsMs;
   auto dets = infer(frame);
-  lastFoundObjects_ = !dets.empty();
+  if (!dets.empty()) lastFoundMs_ = ptsMs;
   timings_.detectMs = msSince(t0) - timings_.scaleMs;
   return dets;
 }

@@ -52,7 +52,7 @@ class DnnDetector : public Detector {
   std::unique_ptr<MotionDetector> gate_;
   cv::Mat bgr_, canvas_, blob_;
   std::vector<cv::Mat> outputs_;
-  bool lastFoundObjects_ = true;
+  int64_t lastFoundMs_ = 0;         // stream time of the last inference that found objects (0: look at first)
   int64_t lastInferMs_ = INT64_MIN / 2;
   double nextDueMs_ = -1;          // inference-fps schedule, stream time
   uint64_t inferences_ = 0, gated_ = 0;
