@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { loadAddon } from '../src/native/addon.js';
 import { runCpuPipeline, type CpuPipelineOptions, type CpuRunResult } from '../src/native/pipeline.js';
-import { ensureTestStream, median } from './lib/stream.js';
+import { ensureTestStream, largestPassing, median } from './lib/stream.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -131,21 +131,7 @@ async function main() {
       console.log(`  N=${String(n).padStart(2)}: min ${fmt(m)} fps/stream, total ${fmt(r.fps)} fps`);
       return m;
     };
-    let lo = 0;
-    let hi = 0;
-    for (let n = 1; n <= maxN; n *= 2) {
-      if ((await minFps(n)) >= 30) lo = n;
-      else {
-        hi = n;
-        break;
-      }
-    }
-    if (hi === 0) hi = lo + 1;
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if ((await minFps(mid)) >= 30) lo = mid;
-      else hi = mid;
-    }
+    const lo = await largestPassing(maxN, async (n) => (await minFps(n)) >= 30);
     console.log(`    => ${lo} stream(s) of this input in real time (30 fps each)`);
   }
 }

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAddon } from '../src/native/addon.js';
 import { runCpuPipeline, type CpuPipelineOptions, type CpuRunResult } from '../src/native/pipeline.js';
+import { largestPassing } from './lib/stream.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -99,22 +100,7 @@ async function main() {
       console.log(`  ${d.name}: N=${n} min ${fmt(minFps)} fps/stream`);
       return minFps >= 29;
     };
-    let lo = 0;
-    let hi = 0;
-    for (let n = 1; n <= maxN; n *= 2) {
-      if (await ok(n)) lo = n;
-      else {
-        hi = n;
-        break;
-      }
-    }
-    if (hi === 0) hi = lo + 1;
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (await ok(mid)) lo = mid;
-      else hi = mid;
-    }
-    console.log(`  => ${d.name}: ${lo} stream(s) in real time`);
+    console.log(`  => ${d.name}: ${await largestPassing(maxN, ok)} stream(s) in real time`);
   }
 }
 

@@ -27,3 +27,23 @@ export function median(xs: number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** The largest n in 1..maxN for which ok(n) holds (ok is monotone: doubling, then bisection); 0 if none. */
+export async function largestPassing(maxN: number, ok: (n: number) => Promise<boolean>): Promise<number> {
+  let lo = 0;
+  let hi = 0;
+  for (let n = 1; n <= maxN; n *= 2) {
+    if (await ok(n)) lo = n;
+    else {
+      hi = n;
+      break;
+    }
+  }
+  if (hi === 0) hi = lo + 1;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -14,17 +14,8 @@ namespace dsk::cpu {
 namespace {
 constexpr const char* kGroup = "property";
 
-std::string trim(const std::string& s) {
-  size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-  return s.substr(a, b - a);
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using keyfile::lower;
+using keyfile::trim;
 
 std::vector<std::string> splitList(const std::string& v) {
   std::vector<std::string> out;

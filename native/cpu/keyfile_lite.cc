@@ -11,18 +11,17 @@
 
 namespace dsk::keyfile {
 
-namespace {
 std::string trim(const std::string& s) {
   size_t a = 0, b = s.size();
   while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
   while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
   return s.substr(a, b - a);
 }
+
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-}  // namespace
 
 KeyFile KeyFile::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

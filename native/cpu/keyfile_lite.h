@@ -12,6 +12,10 @@
 
 namespace dsk::keyfile {
 
+// Whitespace-trimmed / ASCII-lowercased copies (the key-file rules for values and choices).
+std::string trim(const std::string& s);
+std::string lower(std::string s);
+
 class KeyFileError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
