@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ds-kafka needs to build and run its CPU backend, tests and local broker.
 # Idempotent: installs only what is missing. As root it installs; otherwise it prints the command.
-#   GStreamer 1.x (+ plugins base/good/bad/ugly, libav), OpenCV core/imgproc/video/dnn, librdkafka, kcat,
+#   GStreamer 1.x (+ plugins base/good/bad/ugly, libav), OpenCV core/imgproc/video/dnn/imgcodecs, librdkafka, kcat,
 #   nlohmann-json, a C++ toolchain with cmake, and Java 17 + Maven for the local Kafka broker.
 set -euo pipefail
 
@@ -10,8 +10,9 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-libav
-  libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev libopencv-dnn-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev libopencv-dnn-dev libopencv-imgcodecs-dev
   librdkafka-dev kcat nlohmann-json3-dev
+  chromium  # the live page's test in a real headless browser (test/integration/http-page.test.ts)
 )
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)

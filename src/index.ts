@@ -1,6 +1,6 @@
 // ds-kafka as a library: run the analytics pipeline from a Node service and consume its events.
 export { createPipeline, runPipeline, Pipeline } from './pipeline/pipeline.js';
-export type { PipelineOptions, SendOn, Backend, ProducerKind } from './pipeline/options.js';
+export type { PipelineOptions, SendOn, Backend, ProducerKind, HttpOptions } from './pipeline/options.js';
 export type { FrameRecord, MessageEvent, PipelineWarning, RunReport, StreamReport, PipelineEvents } from './pipeline/events.js';
 export { ConfigError, InputError, BrokerUnavailableError, DeliveryError } from './errors.js';
 export * as config from './config/index.js';
@@ -14,3 +14,4 @@ export { ensureTopic } from './kafka/admin.js';
 export { loadMessageValidator, messageSchemaPath } from './schema/validate.js';
 export { loadAddon, type NativeCapabilities } from './native/addon.js';
 export { resolveDetector, dnnModelStatus, type DetectorChoice, type DetectorKind, type ResolvedDetector } from './native/detector.js';
+export { renderPreview, renderPreviewImage, type PreviewOptions, type PreviewImage } from './preview/preview.js';

@@ -2,7 +2,7 @@
 //
 //   const p = new addon.CpuPipeline({ inputs, analyticsConfigJson, detectorConfigPath?, trackerConfigPath?,
 //                                     realtime?, detector?, tracker?, queueFrames?, connectTimeoutMs?, decoderThreads?,
-//                                     scaleInGstreamer?, frameEvents?, eventQueueSize? });
+//                                     scaleInGstreamer?, frameEvents?, eventQueueSize?, osdOutputs? });
 //   p.start(event => ...);  p.stop();  p.stats();
 //   publish: { mappingJson, policy: { onLineCrossing, frameInterval, onRoiChange, onOvercrowdingChange },
 //              deviceIds: string[], partitionKey, producer?: NativeProducer } turns frames into messages on
@@ -27,6 +27,7 @@
 #include "addon/analytics_js.h"
 #include "addon/detector_js.h"
 #include "addon/keyfile_js.h"
+#include "addon/osd_js.h"
 #include "addon/producer_handle.h"
 #include "addon/registry.h"
 #include "core/analytics/analytics_config.h"
@@ -374,7 +375,8 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "CpuPipeline",
                        {InstanceMethod("start", &PipelineWrap::Start), InstanceMethod("stop", &PipelineWrap::Stop),
-                        InstanceMethod("stats", &PipelineWrap::Stats)});
+                        InstanceMethod("stats", &PipelineWrap::Stats),
+                        InstanceMethod("snapshot", &PipelineWrap::Snapshot)});
   }
 
   explicit PipelineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PipelineWrap>(info) {
@@ -399,6 +401,7 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
       };
       dsk::addon::configureDetector(o, options_);
       options_.tracker = trackerConfigFromKeyFile(dsk::addon::keyFileFrom(str("trackerConfigPath"), o.Get("tracker"), "tracker options"));
+      snapshots_ = dsk::addon::configureOsd(o, options_);  // osdOutputs: the annotated video (osd_binding.cc)
       auto boolOpt = [&](const char* k, bool def) {
         Napi::Value v = o.Get(k);
         return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : def;
@@ -488,6 +491,14 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
     return info.Env().Undefined();
   }
 
+  // The latest annotated JPEG of a stream (options.snapshots), or undefined.
+  Napi::Value Snapshot(const Napi::CallbackInfo& info) {
+    if (!snapshots_ || !info[0].IsNumber()) return info.Env().Undefined();
+    const auto jpeg = snapshots_->latest(info[0].As<Napi::Number>().Int32Value());
+    if (jpeg.empty()) return info.Env().Undefined();
+    return Napi::Buffer<unsigned char>::Copy(info.Env(), jpeg.data(), jpeg.size());
+  }
+
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto o = summaryToJs(env, pipeline_ ? pipeline_->stats() : finalStats_, sink_->dropped());
@@ -498,6 +509,7 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
   PipelineOptions options_;
   std::unique_ptr<CpuPipeline> pipeline_;
   std::shared_ptr<EventSink> sink_;
+  std::shared_ptr<dsk::cpu::osd::SnapshotSink> snapshots_;  // options.snapshots: the live page's pictures
   bool frameEvents_ = true;
   bool started_ = false;
   RunSummary finalStats_;

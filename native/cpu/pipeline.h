@@ -35,6 +35,8 @@ class AnalyticsEngine;
 
 namespace dsk::cpu {
 
+class FrameSink;
+
 struct PipelineOptions {
   std::vector<std::string> inputs;      // stream N = inputs[N]: a file path or a URI
   AnalyticsConfig analytics;            // one engine for all streams (rules keyed by stream id)
@@ -50,6 +52,8 @@ struct PipelineOptions {
   // fewer than 3 cores per stream (each stream's worker needs a core of its own; measured on 2 cores: one
   // decoder thread costs ~25% less CPU per frame than libav's frame threading), else 0.
   int decoderThreads = -1;
+  // Sees every processed frame's pixels and results (e.g. the annotated-video encoder, cpu/osd/); null: none.
+  std::shared_ptr<FrameSink> frameSink;
 };
 
 // Milliseconds spent per stage for one frame.
@@ -93,6 +97,17 @@ struct StageStats {
 
 enum class StreamState { Starting, Running, Eos, Error, Stopped };
 const char* toString(StreamState s);
+
+// A consumer of decoded frames. onFrame runs on the stream's worker thread after analytics, while the frame
+// is mapped (the view is valid only during the call: copy what you keep); streams call it concurrently,
+// each from its own worker. onStreamEnd runs once per stream on its worker thread, after its last frame and before
+// onEos; a non-empty return is reported as a warning of that stream.
+class FrameSink {
+ public:
+  virtual ~FrameSink() = default;
+  virtual void onFrame(const FrameView& frame, const FrameResult& result) = 0;
+  virtual std::string onStreamEnd(int streamId, StreamState state) { return ""; }
+};
 
 struct StreamSummary {
   int streamId = 0;

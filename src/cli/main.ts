@@ -9,6 +9,7 @@ import { configCommand } from './commands/config.js';
 import { consumeBuilder, consumeHandler } from './commands/consume.js';
 import { capabilitiesHandler } from './commands/capabilities.js';
 import { sampleBuilder, sampleHandler } from './commands/sample.js';
+import { previewBuilder, previewHandler } from './commands/preview.js';
 import { fail, UsageError } from './fail.js';
 import { createOutput, type LogFormat } from './output.js';
 import { ExitCode } from './exit-codes.js';
@@ -27,6 +28,7 @@ const cli = yargs(argv)
   .option('quiet', { type: 'boolean', default: false, global: true, describe: 'only results and errors' })
   .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, global: true, describe: 'text for people, json lines for services' })
   .command('run', 'run the analytics pipeline on video input(s) and publish to Kafka', runBuilder, runHandler)
+  .command('preview', 'draw the analytics rules (lines, directions, ROIs) of a stream on a frame of the video, as a PNG', previewBuilder, previewHandler)
   .command('send', 'publish one JSON message with the native producer and report its delivery', sendBuilder, async (a) => {
     await send(a as unknown as SendArgs);
   })

@@ -43,6 +43,10 @@ export interface CpuPipelineOptions {
   publish?: PublishOptions;
   /** Message events that may wait for JavaScript before newer ones are dropped (default 65536). */
   messageQueueSize?: number;
+  /** Annotated H.264 MP4 per stream index ("" = none): drawn and encoded natively (native/cpu/osd/). */
+  osdOutputs?: string[];
+  /** Keep a JPEG of each stream's latest annotated frame (2 per second) for snapshot() (the live page). */
+  snapshots?: boolean;
 }
 
 export interface PublishOptions {
@@ -185,6 +189,8 @@ export interface NativeCpuPipeline {
   start(onEvent: (event: CpuPipelineEvent) => void): NativeCpuPipeline;
   /** Graceful and idempotent; an eos event (stopped: true) still follows. */
   stop(): void;
+  /** The latest annotated JPEG of a stream (options.snapshots), or undefined. */
+  snapshot(streamId: number): Buffer | undefined;
   stats(): CpuRunSummary & { running: boolean };
 }
 

@@ -32,6 +32,8 @@ export type NativeRunEvent =
 
 export interface NativeRun {
   stop(): void;
+  /** The latest annotated picture of a stream (CPU backend with the live page on). */
+  snapshot?(streamId: number): Buffer | undefined;
 }
 
 export function startCpuRun(
@@ -52,6 +54,9 @@ export function startCpuRun(
     realtime: o.realtime,
     frameEvents: o.frameEvents,
     eventQueueSize: o.eventQueueSize,
+    ...(o.osdOutputs ? { osdOutputs: o.osdOutputs } : {}),
+    // The live page shows each stream's annotated picture.
+    ...(o.http ? { snapshots: true } : {}),
     publish: {
       mappingJson: JSON.stringify(o.mapping),
       policy: {
@@ -82,7 +87,7 @@ export function startCpuRun(
       onEvent(e);
     }
   });
-  return { stop: () => pipeline.stop() };
+  return { stop: () => pipeline.stop(), snapshot: (id) => pipeline.snapshot(id) };
 }
 
 /**
@@ -90,6 +95,7 @@ export function startCpuRun(
  * (our converter library) and nvmsgbroker publish. Events are adapted to the CPU backend's shape.
  */
 export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: NativeRunEvent) => void): NativeRun {
+  if (o.osdOutputs) throw new InputError('--osd-output (osdOutput) is a CPU backend feature: use --backend cpu');
   if (!o.kafka) throw new InputError('the DeepStream backend publishes through nvmsgbroker: give --conn-str');
   if (!o.files.analyticsConfig) throw new InputError('the DeepStream backend needs --analytics-config as a file (nvdsanalytics reads it)');
   // nvmsgbroker gets the first host in conn-str and every host (and the message key, default deviceId) in a

@@ -1,8 +1,9 @@
 // Pipeline options (the library's and the CLI's, one set) and their resolution: every config file is
 // parsed here, before anything starts, so a bad file or input fails fast with a typed error.
 import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ANALYTICS_DEFAULTS, loadAnalyticsConfig } from '../config/analytics-config.js';
-import { makeWarning, type ConfigWarning } from '../config/errors.js';
+import { ConfigError, makeWarning, type ConfigWarning } from '../config/errors.js';
 import { buildPayloadMapping } from '../config/field-mapping.js';
 import { defaultKafkaConfig, loadKafkaConfig, parseConnStr, type ConnStr, type KafkaConfig } from '../config/kafka-config.js';
 import { loadMsgconvConfig, type MsgconvConfig } from '../config/msgconv-config.js';
@@ -66,6 +67,25 @@ export interface PipelineOptions {
   protoLib?: string;
   /** DeepStream backend: on-screen display (default false, as --no-display). */
   display?: boolean;
+  /**
+   * CPU backend: write an annotated H.264 MP4 of the processed frames (rules, boxes with track id and class,
+   * trails, line flashes, lc_cum panel), drawn and encoded natively. With several inputs the path needs a
+   * `{stream}` placeholder (replaced by the stream index).
+   */
+  osdOutput?: string;
+  /** Serve the live page, /metrics, /healthz and /readyz (read-only; src/http/). Needs frame events (kept on). */
+  http?: HttpOptions;
+}
+
+export interface HttpOptions {
+  /** TCP port; 0 = any free port (the URL is in Pipeline.httpUrl and an 'info' event). */
+  port: number;
+  /** Interface to bind (default 127.0.0.1: this machine only). */
+  host?: string;
+  /** /healthz fails when a running stream's frame count has not advanced for this long (default 30 s). */
+  stallSeconds?: number;
+  /** After the run ends, keep serving the final values this long (default 0), e.g. for a last scrape. */
+  lingerMs?: number;
 }
 
 export interface ResolvedPipelineOptions {
@@ -91,6 +111,9 @@ export interface ResolvedPipelineOptions {
   inferConfig?: string;
   protoLib?: string;
   display: boolean;
+  /** Annotated MP4 per stream (osdOutput with {stream} replaced). */
+  osdOutputs?: string[];
+  http?: HttpOptions;
   warnings: ConfigWarning[];
 }
 
@@ -146,6 +169,25 @@ function detectorClassWarnings(detector: ResolvedDetector, analytics: ResolvedAn
     );
   }
   return out;
+}
+
+function checkHttp(h: HttpOptions): HttpOptions {
+  if (!Number.isInteger(h.port) || h.port < 0 || h.port > 65535) throw new ConfigError(`http port must be a whole number 0-65535, got ${h.port}`);
+  if (h.stallSeconds !== undefined && !(h.stallSeconds > 0)) throw new ConfigError(`http stallSeconds must be > 0, got ${h.stallSeconds}`);
+  return { ...h };
+}
+
+/** --osd-output per stream: `{stream}` is required with several inputs; the directory must exist. */
+export function resolveOsdOutputs(pattern: string, inputs: number): string[] {
+  if (pattern.length === 0) throw new InputError('the annotated video path (osdOutput) is empty');
+  if (inputs > 1 && !pattern.includes('{stream}'))
+    throw new InputError(`${inputs} inputs write ${inputs} annotated videos: put {stream} in the path (e.g. out-{stream}.mp4)`);
+  const paths = Array.from({ length: inputs }, (_, i) => pattern.replaceAll('{stream}', String(i)));
+  for (const p of paths) {
+    const dir = dirname(p);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write the annotated video ${p}: directory ${dir} not found`);
+  }
+  return paths;
 }
 
 export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineOptions {
@@ -217,11 +259,14 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
     realtime: opts.realtime ?? false,
     deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 300_000,
     flushTimeoutMs: opts.flushTimeoutMs ?? 30_000,
-    frameEvents: opts.frameEvents ?? true,
+    // The HTTP side counts from frame events.
+    frameEvents: opts.http ? true : (opts.frameEvents ?? true),
     eventQueueSize: opts.eventQueueSize ?? 1024,
     inferConfig: opts.inferConfig,
     protoLib: opts.protoLib,
     display: opts.display ?? false,
+    ...(opts.osdOutput !== undefined ? { osdOutputs: resolveOsdOutputs(opts.osdOutput, opts.inputs.length) } : {}),
+    ...(opts.http ? { http: checkHttp(opts.http) } : {}),
     warnings,
   };
 }

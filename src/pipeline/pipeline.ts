@@ -18,6 +18,9 @@ import type { FrameRecord, PipelineEvents, RunReport, StreamReport } from './eve
 import { resolvePipelineOptions, type PipelineOptions, type ResolvedPipelineOptions } from './options.js';
 import { startCpuRun, startDeepStreamRun, type NativeRun, type NativeRunEvent } from './native-run.js';
 import { RecordQueue } from './record-queue.js';
+import { startHttpServer, type HttpHandle } from '../http/server.js';
+import { ConfigError } from '../config/errors.js';
+import type { DeliveryStats } from '../kafka/types.js';
 
 export class Pipeline extends EventEmitter<PipelineEvents> {
   readonly options: ResolvedPipelineOptions;
@@ -33,6 +36,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private built = 0;
   private lost = 0;
   private readonly queues = new Set<RecordQueue<FrameRecord>>();
+  private http: HttpHandle | undefined;
+  private httpUrlValue: string | undefined;
 
   /** Parses and checks every option (throws ConfigError / InputError); starts nothing. */
   constructor(options: PipelineOptions) {
@@ -74,11 +79,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       this.producer =
         o.producer === 'kafkajs' ? new KafkajsProducer(producerOptions, onEvent) : new NativeKafkaProducer(producerOptions, onEvent);
     }
+    if (o.http) this.startHttp(o.http);
     try {
       const onEvent = (e: NativeRunEvent) => this.onNativeEvent(e);
       this.run = backend.backend === 'deepstream' ? startDeepStreamRun(o, onEvent) : startCpuRun(o, this.producer, onEvent);
     } catch (err) {
       void this.producer?.close(0);
+      void this.http?.close();
       this.rejectDone(err as Error);
       throw err;
     }
@@ -86,6 +93,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   }
 
   /** Stops decoding, flushes Kafka, resolves with the final report. Idempotent. */
+  /** The latest annotated JPEG of a stream while the live page is on (CPU backend), else undefined. */
+  snapshot(streamId: number): Buffer | undefined {
+    return this.run?.snapshot?.(streamId);
+  }
+
   async stop(): Promise<RunReport> {
     if (!this.started) throw new Error('pipeline not started');
     if (!this.stopping) {
@@ -93,6 +105,37 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       this.run?.stop();
     }
     return this.done;
+  }
+
+  /** With `http`: the server's URL (e.g. http://127.0.0.1:8080/) once it listens; also said in an 'info' event. */
+  get httpUrl(): string | undefined {
+    return this.httpUrlValue;
+  }
+
+  /** The producer's counts so far (absent without Kafka or on the DeepStream backend). Read-only. */
+  producerStats(): DeliveryStats | undefined {
+    return this.producer?.stats();
+  }
+
+  private startHttp(h: NonNullable<ResolvedPipelineOptions['http']>): void {
+    const http = (this.http = startHttpServer(this, h));
+    http.listening.then(
+      (url) => {
+        this.httpUrlValue = url;
+        this.emit('info', `http: live page ${url} (also ${url}metrics, ${url}healthz, ${url}readyz)`);
+      },
+      (err: Error) => {
+        // A port that cannot be bound is a configuration error: the run stops.
+        this.fail(new ConfigError(`cannot serve http on ${h.host ?? '127.0.0.1'}:${h.port}: ${err.message}`));
+        this.stop().catch(() => {});
+      },
+    );
+    // After the end, the final values stay served for lingerMs (without keeping the process alive).
+    const end = () => {
+      http.unref();
+      setTimeout(() => void http.close(), h.lingerMs ?? 0).unref();
+    };
+    this.done.then(end, end);
   }
 
   /** Per-frame analytics records as an async iterator (bounded: the oldest are dropped and counted). */

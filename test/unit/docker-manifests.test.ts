@@ -87,6 +87,22 @@ describe('docker/k8s', () => {
     expect(container.livenessProbe).toBeDefined();
   });
 
+  it('liveness and readiness probe /healthz and /readyz on the port ds-kafka serves (--http-port, on the pod IP)', () => {
+    const args = container.args as string[];
+    const port = Number(args[args.indexOf('--http-port') + 1]);
+    expect(port).toBeGreaterThan(0);
+    expect(args[args.indexOf('--http-host') + 1]).toBe('0.0.0.0'); // the kubelet probes the pod IP
+    const named = container.ports.find((p: any) => p.name === 'http');
+    expect(named.containerPort).toBe(port);
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe.exec).toBeUndefined(); // no more nvidia-smi -L
+    const svc = byKind('Service')[0] as any;
+    expect(svc.spec.ports[0]).toMatchObject({ name: 'http', port, targetPort: 'http' });
+    expect(sts.spec.template.metadata.annotations['prometheus.io/port']).toBe(String(port));
+    expect(sts.spec.template.metadata.annotations['prometheus.io/path']).toBe('/metrics');
+  });
+
   it('selector, labels and serviceName agree', () => {
     const svc = byKind('Service')[0] as any;
     expect(sts.spec.serviceName).toBe(svc.metadata.name);
@@ -174,6 +190,23 @@ describe('docker/compose.yaml', () => {
     expect(parseConnStr(conn)).toMatchObject({ topic: 'ds-kafka' });
     expect(conn.split(';')[0]).toBe('kafka');
   });
+});
+
+describe('docker/compose.yaml: health', () => {
+  for (const name of ['ds-kafka', 'ds-kafka-gpu']) {
+    it(`${name}: the healthcheck asks /healthz on the --http-port it serves, published on loopback only`, () => {
+      const svc = compose.services[name];
+      const cmd = svc.command as string[];
+      const port = cmd[cmd.indexOf('--http-port') + 1]!;
+      expect(Number(port)).toBeGreaterThan(0);
+      expect(cmd[cmd.indexOf('--http-host') + 1]).toBe('0.0.0.0');
+      const test = svc.healthcheck.test as string[];
+      expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+      expect(test[3]).toContain(`http://127.0.0.1:${port}/healthz`);
+      expect(() => new Function(test[3]!)).not.toThrow(); // valid JavaScript
+      expect(svc.ports).toEqual([`127.0.0.1:${port}:${port}`]);
+    });
+  }
 });
 
 // ---- Dockerfiles ----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // `ds-kafka run`: the pipeline on video input(s), publishing analytics to Kafka.
 // Flags follow DeepStream's apps where they overlap (-i, --conn-str, -c, -p, -s, --no-display).
+import { existsSync } from 'node:fs';
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { formatWarning } from '../../config/errors.js';
 import { DeliveryError, InputError } from '../../errors.js';
@@ -33,6 +34,9 @@ export function runBuilder(y: Argv) {
     .option('proto-lib', { alias: 'p', type: 'string', describe: 'DeepStream backend: nvmsgbroker proto-lib (default: the SDK\'s libnvds_kafka_proto.so); ignored on cpu' })
     .option('schema', { alias: 's', type: 'number', describe: 'DeepStream backend: accepted for compatibility with the seed (ds-kafka always sends its own schema)' })
     .option('infer-config', { type: 'string', describe: 'DeepStream backend: nvinfer config (default: the SDK sample detector config for the running DeepStream, config/deepstream/config_infer_primary*.txt); ignored on cpu' })
+    .option('http-port', { type: 'number', describe: 'serve the live page, /metrics (Prometheus), /healthz and /readyz on this port (0 = any free port; the URL is printed); read-only' })
+    .option('http-host', { type: 'string', describe: 'interface for --http-port (default 127.0.0.1: this machine only; 0.0.0.0 in containers)' })
+    .option('osd-output', { type: 'string', describe: 'CPU backend: write an annotated H.264 MP4 (rules, boxes with id and class, trails, crossings, lc_cum); with several inputs use {stream} in the path, e.g. out-{stream}.mp4' })
     .option('display', { type: 'boolean', default: false, describe: 'DeepStream backend: on-screen display (--no-display to keep it off); the cpu backend never displays' })
     .check((a) => {
       const bad = (a.input as string[]).filter((i) => typeof i !== 'string' || i.length === 0);
@@ -43,6 +47,10 @@ export function runBuilder(y: Argv) {
       const ids = (a.deviceId as string[] | undefined) ?? [];
       if (ids.length > (a.input as string[]).length) throw new UsageError(`${ids.length} --device-id values for ${(a.input as string[]).length} input(s)`);
       if (ids.some((d) => d.length === 0)) throw new UsageError('--device-id cannot be empty');
+      if (a.httpPort !== undefined && (!Number.isInteger(a.httpPort) || (a.httpPort as number) < 0 || (a.httpPort as number) > 65535)) throw new UsageError('--http-port must be a port number 0-65535');
+      if (a.httpHost !== undefined && a.httpPort === undefined) throw new UsageError('--http-host needs --http-port');
+      if (a.osdOutput !== undefined && (a.input as string[]).length > 1 && !String(a.osdOutput).includes('{stream}'))
+        throw new UsageError(`--osd-output needs a {stream} placeholder with ${(a.input as string[]).length} inputs (e.g. out-{stream}.mp4)`);
       if (a.producer === 'kafkajs' && !a.connStr) throw new UsageError('--producer kafkajs needs --conn-str');
       return true;
     });
@@ -68,6 +76,9 @@ interface RunArgs {
   display: boolean;
   deliveryTimeout: number;
   flushTimeout: number;
+  osdOutput?: string;
+  httpPort?: number;
+  httpHost?: string;
   quiet: boolean;
   logFormat: LogFormat;
 }
@@ -81,6 +92,10 @@ function printReport(out: Output, report: RunReport, p: Pipeline): void {
         (s.error ? `; ${s.error}` : ''),
       { event: 'stream', ...s },
     );
+  }
+  for (const s of report.streams) {
+    const file = p.options.osdOutputs?.[s.streamId];
+    if (file && existsSync(file)) out.result(`stream ${s.streamId}: annotated video written to ${file}`, { event: 'osd-output', streamId: s.streamId, file });
   }
   const d = report.delivery;
   const k = p.options.kafka;
@@ -127,6 +142,8 @@ export async function runHandler(a: ArgumentsCamelCase<RunArgs>): Promise<void> 
     display: a.display,
     deliveryTimeoutMs: a.deliveryTimeout,
     flushTimeoutMs: a.flushTimeout,
+    ...(a.osdOutput !== undefined ? { osdOutput: a.osdOutput } : {}),
+    ...(a.httpPort !== undefined ? { http: { port: a.httpPort, ...(a.httpHost ? { host: a.httpHost } : {}) } } : {}),
   });
   for (const w of pipeline.options.warnings) out.warn(formatWarning(w));
   const progress = new Progress(out, pipeline, a.logFormat, a.quiet);
