@@ -17,6 +17,7 @@ console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, n
 const benches: Array<[string, string[]]> = [
   ['CPU backend: decode-only vs full pipeline', [join(root, 'bench', 'cpu-pipeline.ts'), join(root, 'samples', 'sample_720p.h264'), '--variants', ...extra]],
   ['CPU backend detectors: motion vs DNN on real clips, per stage, real-time streams', [join(root, 'bench', 'detectors.ts'), ...extra]],
+  ['Annotated video (--osd-output): with vs without, same input, same run', [join(root, 'bench', 'osd.ts'), ...extra]],
   ['Kafka delivery: native producer vs kcat vs kafkajs', [join(root, 'bench', 'kafka-producers.ts'), ...extra]],
 ];
 let failed = 0;

@@ -3,7 +3,7 @@
 //
 //   const p = new addon.DeepStreamPipeline({ inputs, inferConfig, analyticsConfig, connStr, topic, mappingJson,
 //       trackerLib?, trackerConfig?, trackerWidth?, trackerHeight?, analyticsUniqueId?, msgconvConfig?, msgconvLib?,
-//       payloadType?, componentId?, protoLib?, brokerConfig?, display?, muxWidth?, muxHeight?,
+//       payloadType?, componentId?, protoLib?, brokerConfig?, display?, osdOutput?, muxWidth?, muxHeight?,
 //       batchedPushTimeoutUs?, gpuId?, policy?, deviceIds?, frameEvents?, messageEvents?, eventQueueSize? });
 //       rtspReconnectIntervalS?, defaultConfigDir? });
 //   await p.start(event => ...);  // resolves once PLAYING: nvinfer's engine load/build runs on a worker thread
@@ -75,6 +75,7 @@ void readSettings(const Napi::Object& o, dsk::ds::PipelineSettings& s) {
   s.topic = str("topic");
   Napi::Value d = o.Get("display");
   s.display = d.IsBoolean() ? d.As<Napi::Boolean>().Value() : false;
+  s.osdOutput = str("osdOutput");
   s.muxWidth = num("muxWidth", s.muxWidth);
   s.muxHeight = num("muxHeight", s.muxHeight);
   s.batchedPushTimeoutUs = num("batchedPushTimeoutUs", s.batchedPushTimeoutUs);

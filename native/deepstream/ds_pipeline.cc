@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -22,6 +23,8 @@ const char* const kElements[] = {"nvstreammux", "nvinfer",   "nvtracker",    "nv
                                  "nvmsgbroker", "nvv4l2decoder", "h264parse", "uridecodebin", "tee",
                                  "queue",       "fakesink"};
 const char* const kDisplayElements[] = {"nvvideoconvert", "nvdsosd", "nveglglessink", "nvmultistreamtiler"};
+const char* const kOsdFileElements[] = {"nvvideoconvert", "nvdsosd", "nvmultistreamtiler", "capsfilter",
+                                        "x264enc",        "mp4mux",  "filesink"};
 
 bool fileExists(const std::string& p) {
   struct stat st {};
@@ -187,6 +190,9 @@ void DsPipeline::validate(DsPipelineOptions& o) {
   if (o.display)
     for (const char* name : kDisplayElements)
       if (!hasFactory(name)) missing.emplace_back(name);
+  if (!o.osdOutput.empty())
+    for (const char* name : kOsdFileElements)
+      if (!hasFactory(name) && std::find(missing.begin(), missing.end(), name) == missing.end()) missing.emplace_back(name);
   if (!missing.empty()) {
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;

@@ -48,6 +48,8 @@ export interface DeepStreamPipelineOptions {
   brokerConfig?: string;
   /** true: OSD + nveglglessink; false (default): fakesink, as --no-display. */
   display?: boolean;
+  /** Annotated MP4 (nvdsosd picture, x264enc); several streams are tiled into one video. */
+  osdOutput?: string;
   muxWidth?: number;
   muxHeight?: number;
   batchedPushTimeoutUs?: number;

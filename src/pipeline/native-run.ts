@@ -95,7 +95,6 @@ export function startCpuRun(
  * (our converter library) and nvmsgbroker publish. Events are adapted to the CPU backend's shape.
  */
 export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: NativeRunEvent) => void): NativeRun {
-  if (o.osdOutputs) throw new InputError('--osd-output (osdOutput) is a CPU backend feature: use --backend cpu');
   if (!o.kafka) throw new InputError('the DeepStream backend publishes through nvmsgbroker: give --conn-str');
   if (!o.files.analyticsConfig) throw new InputError('the DeepStream backend needs --analytics-config as a file (nvdsanalytics reads it)');
   // nvmsgbroker gets the first host in conn-str and every host (and the message key, default deviceId) in a
@@ -122,6 +121,8 @@ export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: Nati
       brokerConfig: brokerFile.path,
       ...(o.protoLib ? { protoLib: o.protoLib } : {}),
       display: o.display,
+      // One annotated video (nvdsosd): several streams are tiled into it, so {stream} becomes "all".
+      ...(o.osdOutputPattern !== undefined ? { osdOutput: o.osdOutputPattern.replaceAll('{stream}', 'all') } : {}),
       deviceIds: o.deviceIds,
       policy: {
         onLineCrossing: o.sendOn.lineCrossing,

@@ -113,6 +113,8 @@ export interface ResolvedPipelineOptions {
   display: boolean;
   /** Annotated MP4 per stream (osdOutput with {stream} replaced). */
   osdOutputs?: string[];
+  /** osdOutput as given (the DeepStream backend writes one tiled video). */
+  osdOutputPattern?: string;
   http?: HttpOptions;
   warnings: ConfigWarning[];
 }
@@ -265,7 +267,9 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
     inferConfig: opts.inferConfig,
     protoLib: opts.protoLib,
     display: opts.display ?? false,
-    ...(opts.osdOutput !== undefined ? { osdOutputs: resolveOsdOutputs(opts.osdOutput, opts.inputs.length) } : {}),
+    ...(opts.osdOutput !== undefined
+      ? { osdOutputs: resolveOsdOutputs(opts.osdOutput, opts.inputs.length), osdOutputPattern: opts.osdOutput }
+      : {}),
     ...(opts.http ? { http: checkHttp(opts.http) } : {}),
     warnings,
   };

@@ -221,6 +221,26 @@ describe('pipeline description', () => {
     }
   });
 
+  it('--osd-output: a tee branch draws with nvdsosd, tiles several streams and encodes one MP4 on the CPU', () => {
+    const chainFrom = (p: ReturnType<typeof plan>, start: string) => {
+      const chain = [start];
+      for (let l = p.links.find((x) => x.from === start); l; l = p.links.find((x) => x.from === chain[chain.length - 1])) chain.push(l.to);
+      return chain;
+    };
+    const one = plan(['/v/a.h264'], { osdOutput: '/out/a.mp4' });
+    expect(one.links.some((l) => l.from === 'tee' && l.to === 'queue-osdfile')).toBe(true);
+    expect(chainFrom(one, 'queue-osdfile')).toEqual([
+      'queue-osdfile', 'osdfile-convert', 'osdfile-osd', 'osdfile-download', 'osdfile-caps', 'osdfile-enc', 'osdfile-parse', 'osdfile-mux', 'osdfile-sink',
+    ]);
+    expect(one.elements.find((e) => e.name === 'osdfile-sink')!.props['location']).toBe('/out/a.mp4');
+    expect(one.elements.find((e) => e.name === 'osdfile-caps')!.props['caps']).toBe('video/x-raw,format=I420');
+    const two = plan(['/v/a.h264', '/v/b.h264'], { osdOutput: '/out/all.mp4', gpuId: 1 });
+    expect(chainFrom(two, 'queue-osdfile').slice(0, 3)).toEqual(['queue-osdfile', 'osdfile-tiler', 'osdfile-convert']);
+    expect(two.elements.find((e) => e.name === 'osdfile-osd')!.props['gpu-id']).toBe('1');
+    // Without it: no such branch.
+    expect(plan(['/v/a.h264']).elements.some((e) => e.name.startsWith('osdfile'))).toBe(false);
+  });
+
   it('batch-size = inputs on nvstreammux and nvinfer; the tracker config is passed when given', () => {
     const p = plan(['/v/a.h264', '/v/b.h264'], { trackerConfig: '/cfg/tracker.yml' });
     expect(p.elements.find((e) => e.name === 'mux')!.props['batch-size']).toBe('2');

@@ -133,20 +133,20 @@ PipelinePlan planPipeline(const PipelineSettings& s, const PlanCaps& caps) {
   link("msgconv", "msgbroker");
   link("tee", "queue-view");
 
+  // Several streams are shown as one picture, as deepstream-app does: a square-ish grid at the muxer's size.
+  auto tiled = [&](const std::string& from, const std::string& name) {
+    if (batch <= 1) return from;
+    long rows = 1;
+    while (rows * rows < batch) ++rows;
+    add("nvmultistreamtiler", name,
+        {{"rows", n(rows)}, {"columns", n((batch + rows - 1) / rows)}, {"width", n(s.muxWidth)},
+         {"height", n(s.muxHeight)}, {"gpu-id", gpu}});
+    link(from, name);
+    return name;
+  };
+
   if (s.display) {
-    std::string last = "queue-view";
-    if (batch > 1) {
-      long rows = 1;
-      while (rows * rows < batch) ++rows;
-      add("nvmultistreamtiler", "tiler",
-          {{"rows", n(rows)},
-           {"columns", n((batch + rows - 1) / rows)},
-           {"width", n(s.muxWidth)},
-           {"height", n(s.muxHeight)},
-           {"gpu-id", gpu}});
-      link(last, "tiler");
-      last = "tiler";
-    }
+    const std::string last = tiled("queue-view", "tiler");
     add("nvvideoconvert", "osd-convert", {{"gpu-id", gpu}});
     add("nvdsosd", "osd", {{"gpu-id", gpu}});
     add("nveglglessink", "sink", {{"sync", b(!plan.live)}});
@@ -156,6 +156,28 @@ PipelinePlan planPipeline(const PipelineSettings& s, const PlanCaps& caps) {
   } else {
     add("fakesink", "sink", {{"sync", "false"}, {"async", "false"}});
     link("queue-view", "sink");
+  }
+
+  if (!s.osdOutput.empty()) {
+    // The nvdsosd picture (lines, ROIs and counts as nvdsanalytics' osd-mode draws them, boxes with ids)
+    // encoded on the CPU with x264enc, which every SDK image can install (nvv4l2h264enc is missing on some
+    // GPUs); several streams are tiled into one video, as deepstream-app does.
+    add("queue", "queue-osdfile", {{"max-size-buffers", "8", false}});
+    link("tee", "queue-osdfile");
+    std::string last = tiled("queue-osdfile", "osdfile-tiler");
+    add("nvvideoconvert", "osdfile-convert", {{"gpu-id", gpu}});
+    add("nvdsosd", "osdfile-osd", {{"gpu-id", gpu}});
+    add("nvvideoconvert", "osdfile-download", {{"gpu-id", gpu}});
+    add("capsfilter", "osdfile-caps", {{"caps", "video/x-raw,format=I420", true}});
+    add("x264enc", "osdfile-enc", {{"speed-preset", "ultrafast", false}, {"tune", "zerolatency", false}});
+    add("h264parse", "osdfile-parse", {});
+    add("mp4mux", "osdfile-mux", {});
+    add("filesink", "osdfile-sink", {{"location", s.osdOutput, true}, {"sync", "false"}, {"async", "false"}});
+    for (const char* next : {"osdfile-convert", "osdfile-osd", "osdfile-download", "osdfile-caps", "osdfile-enc",
+                             "osdfile-parse", "osdfile-mux", "osdfile-sink"}) {
+      link(last, next);
+      last = next;
+    }
   }
   return plan;
 }

@@ -10,6 +10,8 @@
 //     tee ! queue ! nvmsgconv ! nvmsgbroker
 //     tee ! queue ! [nvmultistreamtiler] ! nvvideoconvert ! nvdsosd ! nveglglessink   (display)
 //     tee ! queue ! fakesink                                                          (no display)
+//     tee ! queue ! [nvmultistreamtiler] ! nvvideoconvert ! nvdsosd ! nvvideoconvert ! video/x-raw,I420
+//         ! x264enc ! h264parse ! mp4mux ! filesink                                  (osdOutput: annotated MP4)
 //
 // Per-source isolation: an error posted by an element of stream N (streamOfObjectPath) ends stream N only:
 // its source elements are stopped and an EOS is sent into mux.sink_N; the other streams go on, and the run
@@ -49,6 +51,7 @@ struct PipelineSettings {
   std::string brokerConfig;          // cfg_kafka.txt
   std::string topic;                 // required: never rely on conn-str's last field
   bool display = false;              // true: OSD + nveglglessink; false: fakesink
+  std::string osdOutput;             // annotated MP4 (nvdsosd, x264enc, mp4mux); streams tiled; "" = none
 };
 
 // What the installed GStreamer/DeepStream offers (probed by the SDK side; all false here).
