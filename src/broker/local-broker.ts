@@ -79,7 +79,7 @@ async function runJava(dist: KafkaDist, args: string[], logFile: string): Promis
       c.on('error', (e) => rej(new BrokerError(`cannot run java: ${e.message}. Install a JDK 17: sudo apt-get install -y openjdk-17-jdk-headless`)));
       c.on('close', (x) => res(x ?? 1));
     });
-    if (code !== 0) throw new BrokerError(`${args[0]} failed (exit ${code}); see ${logFile}`);
+    if (code !== 0) throw new BrokerError(`${args[0]} failed (exit ${code}); see ${logFile}:\n${tail(logFile)}`);
   } finally {
     closeSync(fd);
   }
@@ -118,14 +118,24 @@ export class LocalBroker {
       throw new BrokerError(`something already answers as a Kafka broker on ${bootstrapServers}`);
     }
     if (!options.keepData || !existsSync(join(dataDir, 'meta.properties'))) {
-      rmSync(dataDir, { recursive: true, force: true });
-      mkdirSync(dataDir, { recursive: true });
       writeFileSync(join(dir, 'server.properties'), serverProperties(port, controllerPort, dataDir));
-      await runJava(
-        dist,
-        ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', join(dir, 'server.properties')],
-        join(dir, 'format.log'),
-      );
+      // Formatting a fresh directory is idempotent: one retry rides out a JVM that failed to start (seen once
+      // in CI under heavy load); the second failure is reported with the tool's output.
+      for (let attempt = 1; ; attempt++) {
+        rmSync(dataDir, { recursive: true, force: true });
+        mkdirSync(dataDir, { recursive: true });
+        try {
+          await runJava(
+            dist,
+            ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', join(dir, 'server.properties')],
+            join(dir, 'format.log'),
+          );
+          break;
+        } catch (err) {
+          if (attempt >= 2) throw err;
+          log(`kafka storage format failed, retrying: ${(err as Error).message.split('\n')[0]}`);
+        }
+      }
     }
 
     const out = openSync(logFile, 'a');
