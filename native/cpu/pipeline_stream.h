@@ -78,6 +78,7 @@ struct GstGlue {
   static std::string lastPart(const char* dbg);
   static std::string describeError(const CpuPipeline::Stream& s, GError* err, const char* dbg, const char* src);
   static void onPadAdded(GstElement*, GstPad* pad, gpointer user);
+  static void onNoMorePads(GstElement*, gpointer user);
   static void onElementAdded(GstBin*, GstBin*, GstElement* element, gpointer user);
   static GstPadProbeReturn onDecoderIn(GstPad*, GstPadProbeInfo* info, gpointer user);
   static GstPadProbeReturn onDecoderOut(GstPad*, GstPadProbeInfo* info, gpointer user);

@@ -167,11 +167,30 @@ void GstGlue::onPadAdded(GstElement*, GstPad* pad, gpointer user) {
   gst_object_unref(sinkPad);
 }
 
+// uridecodebin has exposed every stream of the input: one without video (an audio-only MP4) would otherwise
+// never reach the appsink and never end.
+void GstGlue::onNoMorePads(GstElement*, gpointer user) {
+  auto* s = static_cast<CpuPipeline::Stream*>(user);
+  GstElement* head = gst_bin_get_by_name(GST_BIN(s->pipeline), "dsk-head");
+  GstPad* sinkPad = head ? gst_element_get_static_pad(head, "sink") : nullptr;
+  const bool video = sinkPad && gst_pad_is_linked(sinkPad);
+  if (sinkPad) gst_object_unref(sinkPad);
+  if (head) gst_object_unref(head);
+  if (video) return;
+  std::lock_guard<std::mutex> lock(s->m);
+  if (!s->error) {
+    s->error = true;
+    s->errorMessage = "cannot decode " + s->input + ": no video stream in it (audio or other data only)";
+  }
+  s->frameCv.notify_all();
+}
+
 void GstGlue::onElementAdded(GstBin*, GstBin*, GstElement* element, gpointer user) {
   GstElementFactory* f = gst_element_get_factory(element);
   const char* name = f ? GST_OBJECT_NAME(f) : nullptr;
   auto* s = static_cast<CpuPipeline::Stream*>(user);
-  if (name && g_str_has_prefix(name, "avdec_"))
+  // Only libav's video decoders have max-threads (avdec_aac has none: setting it prints a GLib warning).
+  if (name && g_str_has_prefix(name, "avdec_") && g_object_class_find_property(G_OBJECT_GET_CLASS(element), "max-threads"))
     g_object_set(element, "max-threads", s->owner->options_.decoderThreads, nullptr);
   const char* klass = f ? gst_element_factory_get_metadata(f, GST_ELEMENT_METADATA_KLASS) : nullptr;
   if (klass && strstr(klass, "Decoder") && strstr(klass, "Video")) watchDecoder(element, *s);
@@ -337,6 +356,7 @@ std::string GstGlue::build(CpuPipeline::Stream& s) {
     GstElement* dec = gst_element_factory_make("uridecodebin", nullptr);
     g_object_set(dec, "uri", uri.c_str(), nullptr);
     g_signal_connect(dec, "pad-added", G_CALLBACK(onPadAdded), &s);
+    g_signal_connect(dec, "no-more-pads", G_CALLBACK(onNoMorePads), &s);
     g_signal_connect(dec, "source-setup", G_CALLBACK(onSourceSetup), &s);
     g_signal_connect(s.pipeline, "deep-element-added", G_CALLBACK(onElementAdded), &s);
     gst_bin_add(GST_BIN(s.pipeline), dec);

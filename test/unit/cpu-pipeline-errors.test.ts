@@ -1,10 +1,12 @@
 // Bad inputs never crash or hang the CPU pipeline: each ends with a clear message (error) or a warning
 // while the run goes on.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuPipelineError, runCpuPipeline, type CpuFrameEvent } from '../../src/native/pipeline.js';
+import { runCli } from '../helpers/cli.js';
 import { flipBytesCopy, makeH264, truncateCopy, writeText } from '../helpers/h264.js';
 
 const FRAMES = 150;
@@ -101,5 +103,37 @@ describe('CPU pipeline: bad inputs', () => {
     return expect(runCpuPipeline({ inputs: [ball], detectorConfigPath: cfg })).rejects.toThrow(
       `${cfg}:3: key 'processing-width' in [property]: expected an integer, got 'wide'`,
     );
+  });
+});
+
+describe('CPU pipeline: containers with audio', () => {
+  const gst = (args: string[]) => {
+    const r = spawnSync('gst-launch-1.0', ['-q', ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`gst-launch-1.0 ${args.join(' ')}: ${r.stderr}`);
+  };
+
+  it('an audio-only MP4 ends at once with "no video stream" (it used to never end); another input is unaffected', { timeout: 60_000 }, async () => {
+    const audio = join(dir, 'audio-only.mp4');
+    gst(['audiotestsrc', 'num-buffers=100', '!', 'avenc_aac', '!', 'mp4mux', '!', 'filesink', `location=${audio}`]);
+    const t0 = Date.now();
+    const err = await failure(runCpuPipeline({ inputs: [audio, ball] }));
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(err.message).toBe(`cannot decode ${audio}: no video stream in it (audio or other data only)`);
+    expect(err.result.streams[0]).toMatchObject({ state: 'error', frames: 0 });
+    expect(err.result.streams[1]).toMatchObject({ state: 'eos', frames: FRAMES });
+  });
+
+  it('an MP4 with AAC audio decodes its video without GLib warnings on stderr (--log-format json stays clean)', { timeout: 60_000 }, async () => {
+    const av = join(dir, 'with-audio.mp4');
+    gst([
+      'mp4mux', 'name=m', '!', 'filesink', `location=${av}`,
+      'videotestsrc', 'num-buffers=60', '!', 'video/x-raw,width=320,height=240,framerate=30/1', '!', 'x264enc', '!', 'm.',
+      'audiotestsrc', 'num-buffers=60', '!', 'avenc_aac', '!', 'm.',
+    ]);
+    const r = await runCli(['run', '-i', av, '--detector', 'motion', '--log-format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/GLib|WARNING \*\*/);
+    for (const line of r.stderr.split('\n').filter((l) => l.length > 0)) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(r.stdout).toMatch(/"frames":60/);
   });
 });
