@@ -218,6 +218,11 @@ export async function stopPid(pid: number, timeoutMs = 30_000): Promise<void> {
 }
 
 /** The state a detached broker left behind (CLI `broker stop|status`). */
+/** Whether the broker of this port (default data directory) has data from an earlier run. */
+export function hasBrokerData(port = 9092, dir?: string): boolean {
+  return existsSync(join(dir ?? join(cacheDir(), `broker-${port}`), 'data', 'meta.properties'));
+}
+
 export function readBrokerState(port = 9092, dir?: string): BrokerState | undefined {
   const file = join(dir ?? join(cacheDir(), `broker-${port}`), 'broker.json');
   if (!existsSync(file)) return undefined;
