@@ -85,7 +85,6 @@ DnnDetector::DnnDetector(DnnDetectorConfig config) : config_(std::move(config)) 
     throw std::runtime_error("model " + config_.modelFile + " fails on a " + std::to_string(probe.width) + "x" +
                              std::to_string(probe.height) + " input (check input-width/height): " + e.err);
   }
-  inferences_ = 0;
 }
 
 cv::Size DnnDetector::inputSizeFor(cv::Size frame) const {
@@ -136,7 +135,6 @@ std::vector<Detection> DnnDetector::detectFrame(const FrameView& frame, int64_t 
   const auto t0 = Clock::now();
   if (frame.luma.empty()) return {};
   if (!gateOpen(frame, ptsMs)) {
-    ++gated_;
     timings_.detectMs = msSince(t0);
     return {};
   }
@@ -180,7 +178,6 @@ std::vector<Detection> DnnDetector::infer(const FrameView& frame) {
   net_.forward(outputs_, outputNames_);
   timings_.inferMs = msSince(t0);
   timings_.inferred = true;
-  ++inferences_;
   if (outputs_.empty()) throw DnnOutputError("the network produced no output");
 
   auto raw = decodeDetections(outputs_[0], config_.outputFormat, in, minScore_, config_.yoloxStrides);

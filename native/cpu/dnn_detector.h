@@ -32,8 +32,6 @@ class DnnDetector : public Detector {
   std::string describe() const override;
 
   const DnnDetectorConfig& config() const { return config_; }
-  uint64_t inferences() const { return inferences_; }
-  uint64_t gatedFrames() const { return gated_; }
 
   // Sets OpenCV's (process-wide) thread count for `streams` concurrent detectors: `threads` when > 0,
   // else the cores divided among the streams, at least 1. Returns the count set.
@@ -55,7 +53,6 @@ class DnnDetector : public Detector {
   int64_t lastFoundMs_ = 0;         // stream time of the last inference that found objects (0: look at first)
   int64_t lastInferMs_ = INT64_MIN / 2;
   double nextDueMs_ = -1;          // inference-fps schedule, stream time
-  uint64_t inferences_ = 0, gated_ = 0;
   DetectorTimings timings_;
 };
 

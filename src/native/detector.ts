@@ -18,8 +18,8 @@ export interface ResolvedDetector {
   configPath: string;
   /** Why this detector (for the run's info line). */
   reason: string;
-  /** DNN only: the resolved parameters (model file, input size, class map, ...). */
-  dnn?: Record<string, unknown>;
+  /** The detector's resolved parameters (DNN: model, model-file, input size, class map, ...; motion: class-id, ...). */
+  config: Record<string, unknown>;
 }
 
 declare module './addon.js' {
@@ -97,17 +97,17 @@ export function resolveDetector(choice: DetectorChoice = 'auto', configPath?: st
     reason = `--detector-config ${configPath}`;
   } else if (choice === 'auto') {
     const status = dnnModelStatus();
-    kind = status.installed ? 'dnn' : 'motion';
-    reason = status.installed ? status.reason : `${status.reason}; using the motion detector`;
+    if (status.config) return { kind: 'dnn', configPath: DEFAULT_DETECTOR_CONFIGS.dnn, reason: status.reason, config: status.config };
+    kind = 'motion';
+    reason = `${status.reason}; using the motion detector`;
   } else {
     kind = choice;
     reason = `--detector ${choice}`;
   }
   const path = configPath ?? DEFAULT_DETECTOR_CONFIGS[kind];
   try {
-    if (kind === 'dnn') return { kind, configPath: path, reason, dnn: loadAddon().dnnDetectorConfig(path) };
-    loadAddon().cpuDetectorConfig(path);
-    return { kind, configPath: path, reason };
+    const config = kind === 'dnn' ? loadAddon().dnnDetectorConfig(path) : loadAddon().cpuDetectorConfig(path);
+    return { kind, configPath: path, reason, config };
   } catch (err) {
     throw asConfigError(err);
   }

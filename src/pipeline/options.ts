@@ -9,7 +9,6 @@ import { defaultKafkaConfig, loadKafkaConfig, parseConnStr, type ConnStr, type K
 import { loadMsgconvConfig, type MsgconvConfig } from '../config/msgconv-config.js';
 import type { PayloadMapping, ResolvedAnalyticsConfig } from '../config/resolved.js';
 import { InputError } from '../errors.js';
-import { loadAddon } from '../native/addon.js';
 import { resolveDetector, type DetectorChoice, type ResolvedDetector } from '../native/detector.js';
 
 export type Backend = 'auto' | 'cpu' | 'deepstream';
@@ -154,7 +153,7 @@ export function checkInput(input: string): void {
  */
 function detectorClassWarnings(detector: ResolvedDetector, analytics: ResolvedAnalyticsConfig, file?: string): ConfigWarning[] {
   if (detector.kind !== 'motion') return [];
-  const classId = Number(loadAddon().cpuDetectorConfig(detector.configPath)['class-id']);
+  const classId = Number(detector.config['class-id']);
   const out: ConfigWarning[] = [];
   for (const s of analytics.streams) {
     const rules = [...s.lines, ...s.rois, ...s.overcrowding, ...s.directions];

@@ -61,7 +61,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     queueMicrotask(() => this.emit('info', `backend: ${backend.backend} (${backend.reason})`));
     const detector = o.detector;
     if (backend.backend === 'cpu' && detector) {
-      const model = detector.dnn ? ` ${String(detector.dnn['model'])}` : '';
+      const model = detector.kind === 'dnn' ? ` ${String(detector.config['model'])}` : '';
       queueMicrotask(() => this.emit('info', `detector: ${detector.kind}${model} (${detector.reason})`));
     }
     // On DeepStream, nvmsgbroker publishes; our producers serve the CPU backend.

@@ -7,7 +7,7 @@ import { formatWarning } from '../config/errors.js';
 import type { ResolvedAnalyticsConfig } from '../config/resolved.js';
 import { InputError } from '../errors.js';
 import { loadAddon } from '../native/addon.js';
-import '../native/osd.js';
+import type { NativePreviewResult } from '../native/osd.js';
 import { checkInput } from '../pipeline/options.js';
 
 export interface PreviewOptions {
@@ -25,16 +25,9 @@ export interface PreviewOptions {
   width?: number;
 }
 
-export interface PreviewImage {
-  png: Buffer;
-  width: number;
-  height: number;
-  /** The frame drawn on: its index and time. */
-  frameNum: number;
-  ptsMs: number;
-  /** Config warnings plus drawing warnings (coordinates outside config-width/height are drawn clipped). */
-  warnings: string[];
-}
+/** The PNG and the frame drawn on (index, time); warnings: the config's plus the drawing's (coordinates
+ * outside config-width/height are drawn clipped). */
+export type PreviewImage = NativePreviewResult;
 
 /** The preview with its details. Throws InputError (input missing, undecodable, frame past the end), ConfigError (bad config). */
 export async function renderPreviewImage(o: PreviewOptions): Promise<PreviewImage> {
