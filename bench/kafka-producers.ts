@@ -89,10 +89,12 @@ export interface KafkaProducersBenchResults {
   versions: { kafkaBroker: string; librdkafkaNative: string; kcat: string };
   config: { messages: number; rounds: number; payloadBytesAvg: number; keyed: 'deviceId'; producerSettings: string; bootstrapServers: string };
   native: ProducerResult;
+  /** The native producer with --spool-dir: every message on disk until acknowledged. */
+  nativeSpool: ProducerResult;
   kafkajs: ProducerResult;
   kcat: ProducerResult;
   /** Throughput ratios of the medians; cpu* = client CPU per message ratios (robust to a loaded machine). */
-  ratios: { nativeOverKcat: number; kafkajsOverNative: number; cpuNativeOverKcat: number; cpuKafkajsOverNative: number };
+  ratios: { nativeOverKcat: number; kafkajsOverNative: number; cpuNativeOverKcat: number; cpuKafkajsOverNative: number; spoolOverNative: number; cpuSpoolOverNative: number };
 }
 
 // ---- payloads ----------------------------------------------------------------------------------------------
@@ -161,13 +163,16 @@ async function storedCount(bootstrapServers: string, topic: string): Promise<num
   }
 }
 
-type Kind = 'native' | 'kafkajs';
+type Kind = 'native' | 'native-spool' | 'kafkajs';
 const SETTINGS = 'enable.idempotence=true acks=all linger.ms=5';
+let spoolNo = 0;
+let spoolRoot = tmpdir(); // the benchmark's work directory once it runs (removed at the end)
 
 function makeProducer(kind: Kind, bootstrapServers: string, topic: string, onEvent: (e: ProducerEvent) => void): MessageProducer {
-  return kind === 'native'
-    ? new NativeKafkaProducer({ bootstrapServers, topic, properties: [['linger.ms', '5']] }, onEvent)
-    : new KafkajsProducer({ bootstrapServers, topic }, onEvent);
+  if (kind === 'kafkajs') return new KafkajsProducer({ bootstrapServers, topic }, onEvent);
+  // native-spool: the same producer with --spool-dir (a fresh spool per run, under the OS temp dir's disk).
+  const spool = kind === 'native-spool' ? { spoolDir: join(spoolRoot, `spool-${++spoolNo}`) } : {};
+  return new NativeKafkaProducer({ bootstrapServers, topic, properties: [['linger.ms', '5']], ...spool }, onEvent);
 }
 
 /** Burst: everything as fast as the producer takes it (yielding every 500 so delivery events drain). */
@@ -282,6 +287,7 @@ export async function benchKafkaProducers(opts: BenchKafkaProducersOptions = {})
   if (!kcatVersion) throw new Error(`kcat not found or unreadable version (${kcat}); install it: sudo apt-get install -y kcat`);
 
   const work = mkdtempSync(join(tmpdir(), 'ds-kafka-bench-producers-'));
+  spoolRoot = work;
   let broker: LocalBroker | undefined;
   try {
     let bootstrapServers = opts.bootstrapServers;
@@ -312,8 +318,8 @@ export async function benchKafkaProducers(opts: BenchKafkaProducersOptions = {})
     writeFileSync(warmFile, warm.map(([k, v]) => `${k}\t${v}\n`).join(''));
     await runKcat(kcat, bootstrapServers, await freshTopic('warm'), warmFile, warm);
 
-    const runs: Record<'native' | 'kafkajs' | 'kcat', ProducerRun[]> = { native: [], kafkajs: [], kcat: [] };
-    const order: Array<'native' | 'kafkajs' | 'kcat'> = ['native', 'kafkajs', 'kcat'];
+    const runs: Record<Kind | 'kcat', ProducerRun[]> = { native: [], 'native-spool': [], kafkajs: [], kcat: [] };
+    const order: Array<Kind | 'kcat'> = ['native', 'native-spool', 'kafkajs', 'kcat'];
     for (let r = 0; r < rounds; r++) {
       for (let j = 0; j < order.length; j++) {
         const kind = order[(r + j) % order.length]!;
@@ -321,7 +327,7 @@ export async function benchKafkaProducers(opts: BenchKafkaProducersOptions = {})
         const res = kind === 'kcat' ? await runKcat(kcat, bootstrapServers, topic, file, payloads) : await runBurst(kind, bootstrapServers, topic, payloads);
         if (res.stored !== n) throw new Error(`${kind}: ${res.stored} messages stored in ${topic}, expected ${n}`);
         runs[kind].push(res);
-        log(`round ${r + 1} ${kind.padEnd(7)} ${String(res.messagesPerSec).padStart(7)} msg/s  ${res.seconds.toFixed(3)} s` +
+        log(`round ${r + 1} ${kind.padEnd(12)} ${String(res.messagesPerSec).padStart(7)} msg/s  ${res.seconds.toFixed(3)} s` +
             (res.latencyMs ? `  latency p50 ${res.latencyMs.p50.toFixed(1)} ms p99 ${res.latencyMs.p99.toFixed(1)} ms (${res.latencyMs.samples} samples)` : ''));
       }
     }
@@ -335,12 +341,13 @@ export async function benchKafkaProducers(opts: BenchKafkaProducersOptions = {})
       }
     }
 
-    const result = (kind: 'native' | 'kafkajs' | 'kcat'): ProducerResult => {
+    const result = (kind: Kind | 'kcat'): ProducerResult => {
       const out: ProducerResult = { median: median(runs[kind], (x) => x.messagesPerSec), rounds: runs[kind] };
       if (kind !== 'kcat' && paced[kind]) out.paced = paced[kind];
       return out;
     };
     const native = result('native');
+    const nativeSpool = result('native-spool');
     const kj = result('kafkajs');
     const kc = result('kcat');
     const addon = loadAddon();
@@ -358,6 +365,7 @@ export async function benchKafkaProducers(opts: BenchKafkaProducersOptions = {})
       versions: { kafkaBroker: kafkaVersion(), librdkafkaNative: addon.capabilities().versions.librdkafka, kcat: `${kcatVersion[1]} (librdkafka ${kcatVersion[2]})` },
       config: { messages: n, rounds, payloadBytesAvg: avgBytes, keyed: 'deviceId', producerSettings: SETTINGS, bootstrapServers },
       native,
+      nativeSpool,
       kafkajs: kj,
       kcat: kc,
       ratios: {
@@ -365,6 +373,8 @@ export async function benchKafkaProducers(opts: BenchKafkaProducersOptions = {})
         kafkajsOverNative: round2(kj.median.messagesPerSec / native.median.messagesPerSec),
         cpuNativeOverKcat: round2(medianOf(runs.native.map((x) => x.cpuMsPer1000)) / medianOf(runs.kcat.map((x) => x.cpuMsPer1000))),
         cpuKafkajsOverNative: round2(medianOf(runs.kafkajs.map((x) => x.cpuMsPer1000)) / medianOf(runs.native.map((x) => x.cpuMsPer1000))),
+        spoolOverNative: round2(nativeSpool.median.messagesPerSec / native.median.messagesPerSec),
+        cpuSpoolOverNative: round2(medianOf(runs['native-spool'].map((x) => x.cpuMsPer1000)) / medianOf(runs.native.map((x) => x.cpuMsPer1000))),
       },
     };
     log('');
@@ -388,6 +398,7 @@ export function formatTable(r: KafkaProducersBenchResults): string {
   ];
   for (const [name, res] of [
     ['native (librdkafka addon)', r.native],
+    ['native + --spool-dir', r.nativeSpool],
     ['kafkajs', r.kafkajs],
     ['kcat (plain librdkafka)', r.kcat],
   ] as const) {
@@ -411,6 +422,7 @@ export function formatTable(r: KafkaProducersBenchResults): string {
     '',
     `native / kcat    = ${r.ratios.nativeOverKcat.toFixed(2)} throughput, ${r.ratios.cpuNativeOverKcat.toFixed(2)} CPU per message`,
     `kafkajs / native = ${r.ratios.kafkajsOverNative.toFixed(2)} throughput, ${r.ratios.cpuKafkajsOverNative.toFixed(2)} CPU per message`,
+    `spool / native   = ${r.ratios.spoolOverNative.toFixed(2)} throughput, ${r.ratios.cpuSpoolOverNative.toFixed(2)} CPU per message`,
   ].join('\n');
 }
 

@@ -13,6 +13,8 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-video-dev libopencv-dnn-dev libopencv-imgcodecs-dev
   librdkafka-dev kcat nlohmann-json3-dev
   python3-pip  # scripts/setup-models.sh downloads the pinned model packages with pip
+  # The RTSP camera of test/e2e/rtsp-reconnect.test.ts: gst-rtsp-server through Debian's python3 (PyGObject).
+  python3-gi gir1.2-gst-rtsp-server-1.0
 )
 # The live page's test runs in a real headless browser (test/integration/http-page.test.ts); image builds
 # that run no tests skip it with DS_KAFKA_SETUP_NO_BROWSER=1.

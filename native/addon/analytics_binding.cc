@@ -2,6 +2,7 @@
 //   new AnalyticsEngine(resolvedConfigJson)   throws Error with the parser's message (names the JSON path)
 //   engine.process(frame)                     -> frame analytics
 //   engine.processBatch(frames)               -> array of frame analytics (all frames validated first)
+//   engine.forgetObjects(streamId)            forgets the stream's objects, keeps its counts (a reconnect)
 // Input types are validated here (TypeError naming the offending field); values of the right type are
 // sanitised by the engine (NaN boxes, negative sizes, huge ids never crash it).
 #include <cmath>
@@ -136,7 +137,8 @@ class AnalyticsEngineWrap : public Napi::ObjectWrap<AnalyticsEngineWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "AnalyticsEngine",
                        {InstanceMethod<&AnalyticsEngineWrap::Process>("process"),
-                        InstanceMethod<&AnalyticsEngineWrap::ProcessBatch>("processBatch")});
+                        InstanceMethod<&AnalyticsEngineWrap::ProcessBatch>("processBatch"),
+                        InstanceMethod<&AnalyticsEngineWrap::ForgetObjects>("forgetObjects")});
   }
 
   explicit AnalyticsEngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AnalyticsEngineWrap>(info) {
@@ -173,6 +175,12 @@ class AnalyticsEngineWrap : public Napi::ObjectWrap<AnalyticsEngineWrap> {
     Napi::Array out = Napi::Array::New(env, n);
     for (uint32_t i = 0; i < n; ++i) out.Set(i, resultToJs(env, run(env, inputs[i])));
     return out;
+  }
+
+  Napi::Value ForgetObjects(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsNumber()) typeError(info.Env(), "forgetObjects(streamId): expected a number");
+    engine_->forgetObjects(info[0].As<Napi::Number>().Int32Value());
+    return info.Env().Undefined();
   }
 
   dsk::FrameAnalytics run(Napi::Env env, const dsk::FrameInput& in) {

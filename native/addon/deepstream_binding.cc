@@ -81,6 +81,7 @@ void readSettings(const Napi::Object& o, dsk::ds::PipelineSettings& s) {
   s.batchedPushTimeoutUs = num("batchedPushTimeoutUs", s.batchedPushTimeoutUs);
   s.gpuId = num("gpuId", s.gpuId);
   s.rtspReconnectIntervalS = num("rtspReconnectIntervalS", s.rtspReconnectIntervalS);
+  s.rtspReconnectAttempts = num("rtspReconnectAttempts", s.rtspReconnectAttempts);
 }
 
 // deepstreamPlan(options, { nvurisrcbin? }) -> { live, elements: [{ factory, name, stream, props }], links }
@@ -194,6 +195,7 @@ DSK_REGISTER_BINDING(deepstream_core, InitCore);
 
 #if DSK_HAVE_DEEPSTREAM
 
+#include "addon/counts_js.h"
 #include "addon/event_channel.h"
 #include "core/payload/payload_mapping.h"
 #include "deepstream/ds_pipeline.h"
@@ -299,6 +301,7 @@ class DeepStreamPipelineWrap : public Napi::ObjectWrap<DeepStreamPipelineWrap> {
         auto ids = o.Get("deviceIds").As<Napi::Array>();
         for (uint32_t i = 0; i < ids.Length(); ++i) options_.messages.deviceIds.push_back(ids.Get(i).ToString().Utf8Value());
       }
+      options_.messages.cumulativeBase = dsk::addon::cumulativeBasesFrom(o.Get("cumulativeBase"));  // --resume-counts
       frameEvents_ = flag("frameEvents", true);
       messageEvents_ = flag("messageEvents", true);
       const int cap = num("eventQueueSize", 1024);

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <string>
 
+#include "addon/counts_js.h"
 #include "addon/registry.h"
 #include "core/msgconv/extmsg.h"
 #include "core/msgconv/frame_messages.h"
@@ -235,6 +236,7 @@ Napi::Value ProbeMessages(const Napi::CallbackInfo& info) {
       opts.policy.onOvercrowdingChange = optBool(p, "onOvercrowdingChange", opts.policy.onOvercrowdingChange);
     }
     opts.deviceIds = stringList(o.Get("deviceIds"));
+    opts.cumulativeBase = dsk::addon::cumulativeBasesFrom(o.Get("cumulativeBase"));
     ConverterConfig cfg = configFrom(o.Get("configText"));
     FrameMessageBuilder builder(std::move(opts));
 
@@ -262,6 +264,7 @@ Napi::Value ProbeMessages(const Napi::CallbackInfo& info) {
         }
       }
       const uint64_t ntp = static_cast<uint64_t>(optNumber(fr, "ntpTimestampNs", 0));
+      builder.resumeCounts(f);  // as the probe does, before anything reads the frame
       auto msg = builder.onFrame(f, frameWallClock(ntp, now));
       if (!msg) continue;
       EventFields ev;  // what the probe also writes into NvDsEventMsgMeta

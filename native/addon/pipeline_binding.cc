@@ -1,8 +1,9 @@
 // CpuPipeline: the N-API adapter over dsk::cpu::CpuPipeline (native/cpu/pipeline.h).
 //
 //   const p = new addon.CpuPipeline({ inputs, analyticsConfigJson, detectorConfigPath?, trackerConfigPath?,
-//                                     realtime?, detector?, tracker?, queueFrames?, connectTimeoutMs?, decoderThreads?,
-//                                     scaleInGstreamer?, frameEvents?, eventQueueSize?, osdOutputs? });
+//                                     realtime?, detector?, tracker?, queueFrames?, connectTimeoutMs?, stallTimeoutMs?,
+//                                     reconnect?, decoderThreads?, scaleInGstreamer?, frameEvents?, eventQueueSize?,
+//                                     osdOutputs? });
 //   p.start(event => ...);  p.stop();  p.stats();
 //   publish: { mappingJson, policy: { onLineCrossing, frameInterval, onRoiChange, onOvercrowdingChange },
 //              deviceIds: string[], partitionKey, producer?: NativeProducer } turns frames into messages on
@@ -11,8 +12,9 @@
 //   addon.cpuDecodeOnly(path, decoderThreads = 0) -> Promise<{ frames, wallMs, fps, error? }>
 //
 // Events reach JS through one ThreadSafeFunction used without ever blocking: native threads append to a
-// bounded queue (frame events beyond eventQueueSize are dropped and counted; warning/error/eos are never
-// dropped) and schedule at most one pending JS call, which drains the whole queue.
+// bounded queue (frame events beyond eventQueueSize are dropped and counted; warning/error/state/eos are never
+// dropped) and schedule at most one pending JS call, which drains the whole queue. Converters to JS objects:
+// pipeline_events_js.cc; network inputs' options: live_source_js.cc.
 #include <napi.h>
 
 #include <deque>
@@ -27,11 +29,14 @@
 #include "addon/analytics_js.h"
 #include "addon/detector_js.h"
 #include "addon/keyfile_js.h"
+#include "addon/live_source_js.h"
+#include "addon/pipeline_events_js.h"
 #include "addon/osd_js.h"
 #include "addon/producer_handle.h"
 #include "addon/registry.h"
 #include "core/analytics/analytics_config.h"
 #include "core/payload/payload_mapping.h"
+#include "addon/counts_js.h"
 #include "kafka/analytics_publisher.h"
 #include "cpu/configs.h"
 #include "cpu/decode_bench.h"
@@ -41,17 +46,22 @@
 namespace {
 
 using namespace dsk::cpu;
+using dsk::addon::frameToJs;
+using dsk::addon::messageToJs;
+using dsk::addon::stateToJs;
+using dsk::addon::summaryToJs;
 
 // ---- events ------------------------------------------------------------------------------------------
 
 struct Event {
-  enum class Kind { Frame, Warning, Error, Eos, Message } kind;
+  enum class Kind { Frame, Warning, Error, Eos, Message, State } kind;
   FrameResult frame;
   int streamId = 0;
   std::string message;
   RunSummary summary;
   dsk::kafka::PublishedMessage published;  // Message
   dsk::FrameAnalytics record;              // Message: the analytics it was built from
+  StateChange state{};                     // State
 };
 
 // Final cumulative line counts per stream, kept on the worker thread for the end-of-run report (frame
@@ -60,111 +70,6 @@ struct LastCounts {
   std::mutex m;
   std::map<int, std::map<std::string, uint64_t>> lcCum;
 };
-
-Napi::Object stageToJs(Napi::Env env, const StageStat& s) {
-  auto o = Napi::Object::New(env);
-  o.Set("meanMs", s.meanMs());
-  o.Set("maxMs", s.maxMs);
-  o.Set("totalMs", s.totalMs);
-  o.Set("count", static_cast<double>(s.count));
-  return o;
-}
-
-Napi::Object summaryToJs(Napi::Env env, const RunSummary& r, uint64_t eventsDropped) {
-  auto o = Napi::Object::New(env);
-  o.Set("wallMs", r.wallMs);
-  o.Set("frames", static_cast<double>(r.frames));
-  o.Set("fps", r.fps);
-  o.Set("stopped", r.stopped);
-  o.Set("eventsDropped", static_cast<double>(eventsDropped));
-  auto streams = Napi::Array::New(env, r.streams.size());
-  for (size_t i = 0; i < r.streams.size(); ++i) {
-    const StreamSummary& s = r.streams[i];
-    auto so = Napi::Object::New(env);
-    so.Set("streamId", s.streamId);
-    so.Set("input", s.input);
-    so.Set("state", toString(s.state));
-    if (!s.error.empty()) so.Set("error", s.error);
-    so.Set("frames", static_cast<double>(s.frames));
-    so.Set("dropped", static_cast<double>(s.dropped));
-    so.Set("warnings", static_cast<double>(s.warnings));
-    so.Set("undecodable", static_cast<double>(s.undecodable));
-    so.Set("width", s.width);
-    so.Set("height", s.height);
-    so.Set("wallMs", s.wallMs);
-    so.Set("fps", s.fps);
-    so.Set("lastPtsMs", static_cast<double>(s.lastPtsMs));
-    so.Set("live", s.live);
-    so.Set("detector", s.detector);
-    auto t = Napi::Object::New(env);
-    t.Set("decodeWait", stageToJs(env, s.stages.decodeWait));
-    t.Set("scale", stageToJs(env, s.stages.scale));
-    t.Set("detect", stageToJs(env, s.stages.detect));
-    t.Set("infer", stageToJs(env, s.stages.infer));
-    t.Set("track", stageToJs(env, s.stages.track));
-    t.Set("analytics", stageToJs(env, s.stages.analytics));
-    t.Set("process", stageToJs(env, s.stages.process));
-    so.Set("timings", t);
-    streams.Set(static_cast<uint32_t>(i), so);
-  }
-  o.Set("streams", streams);
-  return o;
-}
-
-Napi::Object messageToJs(Napi::Env env, const dsk::kafka::PublishedMessage& m, const dsk::FrameAnalytics& record) {
-  auto o = Napi::Object::New(env);
-  o.Set("kind", "message");
-  o.Set("streamId", m.streamId);
-  o.Set("frameNum", static_cast<double>(m.frameNum));
-  o.Set("reason", m.reason);
-  o.Set("key", m.key.empty() ? env.Null() : Napi::String::New(env, m.key));
-  o.Set("payload", m.payload);
-  o.Set("seq", static_cast<double>(m.seq));
-  if (!m.error.empty()) o.Set("error", m.error);
-  auto ctx = Napi::Object::New(env);
-  ctx.Set("messageId", m.ctx.messageId);
-  ctx.Set("timestamp", m.ctx.timestamp);
-  ctx.Set("deviceId", m.ctx.deviceId);
-  o.Set("ctx", ctx);
-  o.Set("record", dsk::addon::frameAnalyticsToJs(env, record, false));
-  return o;
-}
-
-Napi::Object frameToJs(Napi::Env env, const FrameResult& f) {
-  auto o = dsk::addon::frameAnalyticsToJs(env, f.analytics, false);
-  o.Set("kind", "frame");
-  o.Set("streamId", f.streamId);
-  o.Set("frameNum", static_cast<double>(f.frameNum));
-  o.Set("ptsMs", static_cast<double>(f.ptsMs));
-  o.Set("width", f.width);
-  o.Set("height", f.height);
-  o.Set("numObjects", static_cast<double>(f.objects.size()));
-  auto objs = Napi::Array::New(env, f.objects.size());
-  for (size_t i = 0; i < f.objects.size(); ++i) {
-    const auto& t = f.objects[i];
-    auto x = Napi::Object::New(env);
-    x.Set("id", static_cast<double>(t.id));
-    x.Set("classId", t.classId);
-    x.Set("left", t.box.left);
-    x.Set("top", t.box.top);
-    x.Set("width", t.box.width);
-    x.Set("height", t.box.height);
-    if (t.coasting) x.Set("coasting", true);
-    objs.Set(static_cast<uint32_t>(i), x);
-  }
-  o.Set("objects", objs);
-  auto tm = Napi::Object::New(env);
-  tm.Set("decodeWaitMs", f.timings.decodeWaitMs);
-  tm.Set("scaleMs", f.timings.scaleMs);
-  tm.Set("detectMs", f.timings.detectMs);
-  tm.Set("inferMs", f.timings.inferMs);
-  tm.Set("inferred", f.timings.inferred);
-  tm.Set("trackMs", f.timings.trackMs);
-  tm.Set("analyticsMs", f.timings.analyticsMs);
-  tm.Set("processMs", f.timings.processMs);
-  o.Set("timings", tm);
-  return o;
-}
 
 class EventSink : public std::enable_shared_from_this<EventSink> {
  public:
@@ -261,6 +166,9 @@ class EventSink : public std::enable_shared_from_this<EventSink> {
           break;
         case Event::Kind::Message:
           o = messageToJs(env, e.published, e.record);
+          break;
+        case Event::Kind::State:
+          o = stateToJs(env, e.state);
           break;
         case Event::Kind::Eos: {
           o = summaryToJs(env, e.summary, dropped());
@@ -413,10 +321,11 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
       options_.realtime = boolOpt("realtime", false);
       options_.scaleInGstreamer = boolOpt("scaleInGstreamer", false);
       options_.queueFrames = intOpt("queueFrames", options_.queueFrames);
-      options_.connectTimeoutMs = intOpt("connectTimeoutMs", options_.connectTimeoutMs);
+      dsk::addon::configureLiveSources(o, options_);  // connectTimeoutMs, stallTimeoutMs, reconnect
       options_.decoderThreads = intOpt("decoderThreads", options_.decoderThreads);
       if (options_.decoderThreads < -1 || options_.decoderThreads > 64)
         throw std::invalid_argument("CpuPipeline: decoderThreads must be -1 (auto), 0 (libav's choice) or 1..64");
+      options_.cumulativeBase = dsk::addon::cumulativeBasesFrom(o.Get("cumulativeBase"));  // --resume-counts
       frameEvents_ = boolOpt("frameEvents", true);
       const int cap = intOpt("eventQueueSize", 1024);
       const int msgCap = intOpt("messageQueueSize", 65536);
@@ -445,6 +354,10 @@ class PipelineWrap : public Napi::ObjectWrap<PipelineWrap> {
       };
       cbs.onWarning = [sink](int id, const std::string& m) { sink->push({Event::Kind::Warning, {}, id, m, {}, {}, {}}); };
       cbs.onError = [sink](int id, const std::string& m) { sink->push({Event::Kind::Error, {}, id, m, {}, {}, {}}); };
+      cbs.onState = [sink](const StateChange& c) {
+        Event e{Event::Kind::State, {}, c.streamId, {}, {}, {}, {}, c};
+        sink->push(std::move(e));  // never dropped, like warnings
+      };
       cbs.onEos = [sink](const RunSummary& r) { sink->push({Event::Kind::Eos, {}, -1, {}, r, {}, {}}); };
       pipeline_ = std::make_unique<CpuPipeline>(options_, std::move(cbs));
     } catch (const Napi::Error&) {

@@ -1,6 +1,7 @@
 // NativeProducer: the librdkafka producer (native/kafka/producer.h) exposed to JavaScript.
 // Delivery reports and logs reach JS through a bounded EventChannel; counts are kept natively, so a slow
 // JS handler can drop report *events* but never changes produced/delivered/failed.
+#include <algorithm>
 #include <memory>
 
 #include "addon/event_channel.h"
@@ -36,6 +37,16 @@ Napi::Object statsToJs(Napi::Env env, const ProducerStats& s, uint64_t droppedEv
   o.Set("failed", Napi::Number::New(env, static_cast<double>(s.failed)));
   o.Set("inFlight", Napi::Number::New(env, static_cast<double>(s.inFlight())));
   o.Set("droppedEvents", Napi::Number::New(env, static_cast<double>(droppedEvents)));
+  if (s.spooling) {
+    auto n = [&](uint64_t v) { return Napi::Number::New(env, static_cast<double>(v)); };
+    Napi::Object sp = Napi::Object::New(env);
+    sp.Set("resent", n(s.spool.recovered));
+    sp.Set("spooled", n(s.spool.spooled));
+    sp.Set("unspooled", n(s.spool.unspooled));
+    sp.Set("pending", n(s.spool.pending));
+    sp.Set("bytes", n(s.spool.bytes));
+    o.Set("spool", sp);
+  }
   return o;
 }
 
@@ -50,6 +61,9 @@ ProducerConfig configFromJs(const Napi::Object& o) {
   c.topic = str("topic");
   if (o.Has("deliveryTimeoutMs") && o.Get("deliveryTimeoutMs").IsNumber())
     c.deliveryTimeoutMs = o.Get("deliveryTimeoutMs").As<Napi::Number>().Int32Value();
+  if (o.Has("spoolDir") && o.Get("spoolDir").IsString()) c.spoolDir = o.Get("spoolDir").As<Napi::String>().Utf8Value();
+  if (o.Has("spoolMaxBytes") && o.Get("spoolMaxBytes").IsNumber())
+    c.spoolMaxBytes = static_cast<uint64_t>(std::max(0.0, o.Get("spoolMaxBytes").As<Napi::Number>().DoubleValue()));
   if (o.Has("properties") && o.Get("properties").IsArray()) {
     Napi::Array props = o.Get("properties").As<Napi::Array>();
     for (uint32_t i = 0; i < props.Length(); ++i) {

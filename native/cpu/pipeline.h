@@ -10,6 +10,9 @@
 // Threads and callbacks: every callback runs on a pipeline worker thread, serialised (never two at once),
 // so a callback must not block for long (hand work off, as the N-API binding does). onEos is called exactly
 // once, after every stream has ended (end of stream, error or stop()).
+//
+// Network inputs come back: a dropped, stalled or unreachable source is reconnected with backoff (forever
+// by default) while the other streams go on; see PipelineOptions::reconnect and StreamState.
 #pragma once
 
 #include <atomic>
@@ -24,10 +27,12 @@
 #include <vector>
 
 #include "core/analytics/analytics_config.h"
+#include "core/analytics/cumulative_base.h"
 #include "core/tracking/sort_tracker.h"
 #include "core/types.h"
 #include "cpu/detector.h"
 #include "cpu/motion_detector.h"
+#include "cpu/reconnect_policy.h"
 
 namespace dsk {
 class AnalyticsEngine;
@@ -46,7 +51,12 @@ struct PipelineOptions {
   std::function<std::unique_ptr<Detector>(int streamId)> detectorFactory;
   bool realtime = false;                // pace file inputs at their frame rate (as a live camera would)
   int queueFrames = 4;                  // decoded frames buffered per stream between decoder and worker
-  int connectTimeoutMs = 8000;          // network inputs: error when no frame arrives within this time
+  // Network inputs (rtsp://, http://, udp://, ...): a connection that shows no frame within connectTimeoutMs,
+  // or none for stallTimeoutMs once running (0 = no watchdog), errors or (live sources) ends is retried after
+  // a backoff (reconnect_policy.h); tracks are cleared then, counters are not. Files never retry.
+  int connectTimeoutMs = 8000;
+  int stallTimeoutMs = 10000;
+  ReconnectPolicy reconnect;
   bool scaleInGstreamer = false;        // downscale with videoscale in GStreamer instead of cv::resize
   // avdec_* max-threads: 0 = libav's own (one per core), N = N threads, -1 = auto: 1 when the machine has
   // fewer than 3 cores per stream (each stream's worker needs a core of its own; measured on 2 cores: one
@@ -54,6 +64,8 @@ struct PipelineOptions {
   int decoderThreads = -1;
   // Sees every processed frame's pixels and results (e.g. the annotated-video encoder, cpu/osd/); null: none.
   std::shared_ptr<FrameSink> frameSink;
+  // Per stream index: line-crossing counts resumed from an earlier run (durable state); added to lc_cum.
+  std::vector<CumulativeBase> cumulativeBase;
 };
 
 // Milliseconds spent per stage for one frame.
@@ -95,8 +107,19 @@ struct StageStats {
   StageStat decodeWait, scale, detect, infer, track, analytics, process;  // infer: frames the network ran on
 };
 
-enum class StreamState { Starting, Running, Eos, Error, Stopped };
+// connecting (before the first frame) -> running -> [reconnecting -> running]* -> eos | error | stopped.
+// error is final: a file that cannot be read, or a network input that ran out of reconnect attempts.
+enum class StreamState { Connecting, Running, Reconnecting, Eos, Error, Stopped };
 const char* toString(StreamState s);
+
+struct StateChange {
+  int streamId = 0;
+  StreamState state = StreamState::Connecting;
+  std::string reason;       // reconnecting: what ended the connection; error: the error
+  int attempt = 0;          // reconnecting: the attempt about to be made (1-based, per outage)
+  int64_t retryInMs = -1;   // reconnecting: the backoff before that attempt
+  uint64_t reconnects = 0;  // outages so far (times the stream went to reconnecting)
+};
 
 // A consumer of decoded frames. onFrame runs on the stream's worker thread after analytics, while the frame
 // is mapped (the view is valid only during the call: copy what you keep); streams call it concurrently,
@@ -112,8 +135,9 @@ class FrameSink {
 struct StreamSummary {
   int streamId = 0;
   std::string input;
-  StreamState state = StreamState::Starting;
+  StreamState state = StreamState::Connecting;
   std::string error;        // when state == Error
+  uint64_t reconnects = 0;  // network inputs: outages (times the stream went to reconnecting)
   uint64_t frames = 0;      // frames processed
   uint64_t dropped = 0;     // frames dropped before processing (live inputs only, when the worker lags)
   uint64_t warnings = 0;
@@ -139,10 +163,12 @@ struct PipelineCallbacks {
   std::function<void(const FrameResult&)> onFrame;
   std::function<void(int streamId, const std::string& message)> onWarning;
   std::function<void(int streamId, const std::string& message)> onError;
+  std::function<void(const StateChange&)> onState;  // every state a stream enters, final ones included
   std::function<void(const RunSummary&)> onEos;
 };
 
 struct GstGlue;
+struct StreamWorker;
 
 class CpuPipeline {
  public:
@@ -167,6 +193,7 @@ class CpuPipeline {
 
  private:
   friend struct GstGlue;
+  friend struct StreamWorker;
   struct Stream;
   void runStream(Stream& s);
   void finishStream(Stream& s, StreamState state, const std::string& error);

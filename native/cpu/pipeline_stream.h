@@ -1,5 +1,6 @@
-// Internal to the CPU pipeline (pipeline.cc and stream_glue.cc): one input's state and the GStreamer glue
-// (pipeline construction, appsink/bus/pad callbacks, decoder probes, teardown). Not part of the API.
+// Internal to the CPU pipeline (pipeline.cc, stream_worker.cc and stream_glue.cc): one input's state and the
+// GStreamer glue (pipeline construction, appsink/bus/pad callbacks, decoder probes, teardown). Not part of the
+// API. A network input's Stream outlives its connections: the glue builds and tears down one per connection.
 #pragma once
 
 #include <gst/app/gstappsink.h>
@@ -38,11 +39,11 @@ struct CpuPipeline::Stream {
 
   // Decoder -> worker handoff (guarded by m).
   std::mutex m;
-  std::condition_variable frameCv;  // worker waits for frames / bus events
+  std::condition_variable frameCv;  // worker waits for frames / bus events / a reconnect delay
   std::condition_variable spaceCv;  // streaming thread waits for room (file inputs)
   std::deque<GstSample*> queue;
   size_t capacity = 4;
-  bool closing = false;             // the worker is tearing down: the streaming thread must not wait
+  bool closing = false;             // stop() or a teardown: the streaming thread must not wait (reset per connection)
   bool eos = false;
   bool error = false;
   std::string errorMessage;
@@ -70,6 +71,16 @@ struct CpuPipeline::Stream {
   StreamSummary summary;
   bool ended = false;
 };
+
+// Runs a user callback serialised with the others; a throwing callback never takes a video thread down.
+template <typename F>
+void CpuPipeline::callback(F&& f) {
+  std::lock_guard<std::mutex> lock(callbackMutex_);
+  try {
+    f();
+  } catch (...) {
+  }
+}
 
 // GStreamer's C callbacks and the per-input pipeline (stream_glue.cc). A friend of CpuPipeline.
 struct GstGlue {

@@ -82,6 +82,13 @@ GstBusSyncReply GstGlue::onBusMessage(GstBus*, GstMessage* msg, gpointer user) {
       GError* err = nullptr;
       gchar* dbg = nullptr;
       gst_message_parse_warning(msg, &err, &dbg);
+      // A network source's connection trouble ("server closed the connection") comes with the error that ends
+      // the connection: the reconnecting state says it once, with the reason; a warning per attempt is noise.
+      if (err && err->domain == GST_RESOURCE_ERROR && s->kind == "network") {
+        g_error_free(err);
+        g_free(dbg);
+        break;
+      }
       std::string text = s->input + ": " + (err ? err->message : "warning") + " (" +
                          GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)) + (dbg ? ": " + lastPart(dbg) : std::string()) + ")";
       if (err) g_error_free(err);

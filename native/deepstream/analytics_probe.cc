@@ -131,6 +131,7 @@ void AnalyticsProbe::process(GstBuffer* buf) {
       continue;
     }
     frames_.fetch_add(1, std::memory_order_relaxed);
+    builder_.resumeCounts(frame);
     if (callbacks_.onFrame) callbacks_.onFrame(frame, static_cast<int>(fm->num_obj_meta));
     std::optional<msgconv::FrameMessage> msg = builder_.onFrame(frame, msgconv::frameWallClock(fm->ntp_timestamp, now));
     if (!msg) continue;

@@ -13,6 +13,7 @@ using Clock = std::chrono::steady_clock;
 
 struct MessageTag {  // rides with each message as its opaque
   uint64_t seq;
+  uint64_t spoolId;  // 0: not spooled
   Clock::time_point producedAt;
 };
 
@@ -44,11 +45,13 @@ struct ProducerCallbacks {
     if (!r.ok) r.error = rd_kafka_err2str(msg->err);
     r.partition = msg->partition;
     r.offset = msg->offset;
+    uint64_t spoolId = 0;
     if (tag) {
       r.latencyMs = std::chrono::duration<double, std::milli>(Clock::now() - tag->producedAt).count();
+      spoolId = tag->spoolId;
       delete tag;
     }
-    self->onReport(r);
+    self->onReport(r, spoolId);
   }
 
   static void error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
@@ -129,24 +132,69 @@ KafkaProducer::KafkaProducer(ProducerConfig config, DeliveryCallback onDelivery,
     throw std::invalid_argument(std::string("cannot create Kafka producer: ") + err);
   }
   h_->topic = rd_kafka_topic_new(h_->rk, config_.topic.c_str(), nullptr);
+  if (!config_.spoolDir.empty()) {
+    try {
+      spool_ = std::make_unique<Spool>(SpoolConfig{config_.spoolDir, config_.spoolMaxBytes});
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(e.what());  // Handle's destructor frees librdkafka
+    }
+  }
   poller_ = std::thread([this] { pollLoop(); });
+  if (spool_) {
+    // What an earlier run produced but never saw acknowledged goes first, unchanged (same messageid).
+    auto recovered = spool_->takeRecovered();
+    const SpoolStats st = spool_->stats();
+    if (!recovered.empty())
+      onLog_(LogLevel::Info, "spool " + config_.spoolDir + ": re-sending " + std::to_string(recovered.size()) +
+                                 " unacknowledged message(s) from an earlier run");
+    if (st.tornBytes > 0)
+      onLog_(LogLevel::Warn, "spool " + config_.spoolDir + ": ignored " + std::to_string(st.tornBytes) +
+                                 " byte(s) of a record cut off by a crash (never handed to Kafka)");
+    for (const auto& r : recovered) enqueue(r.key, r.payload, r.id);
+  }
 }
 
 KafkaProducer::~KafkaProducer() { close(0); }
 
 void KafkaProducer::pollLoop() {
-  while (running_.load()) rd_kafka_poll(h_->rk, 50);
+  auto lastSync = Clock::now();
+  while (running_.load()) {
+    rd_kafka_poll(h_->rk, 50);
+    // Spooled bytes reach the disk within about a second (they reach the kernel at once).
+    if (spool_ && Clock::now() - lastSync > std::chrono::seconds(1)) {
+      spool_->sync();
+      lastSync = Clock::now();
+    }
+  }
 }
 
-void KafkaProducer::onReport(const DeliveryReport& r) {
+void KafkaProducer::onReport(const DeliveryReport& r, uint64_t spoolId) {
+  if (spool_ && spoolId) {
+    if (r.ok) spool_->ack(spoolId);
+    else if (!spoolKeptWarned_.exchange(true))
+      onLog_(LogLevel::Warn, "undelivered messages stay in spool " + config_.spoolDir + " and are re-sent at the next start (" + r.error + ")");
+  }
   (r.ok ? delivered_ : failed_).fetch_add(1);
   if (onDelivery_) onDelivery_(r);
 }
 
 uint64_t KafkaProducer::produce(const std::string& key, const std::string& payload) {
   if (closed_.load()) throw std::runtime_error("producer is closed");
+  uint64_t spoolId = 0;
+  if (spool_) {
+    std::string why;
+    spoolId = spool_->append(key, payload, &why);
+    if (spoolId == 0 && !spoolFullWarned_.exchange(true))
+      onLog_(LogLevel::Warn, "spool " + config_.spoolDir + ": " + why + " (limit " + std::to_string(config_.spoolMaxBytes >> 20) +
+                                 " MiB); further messages are kept in memory only until it drains");
+    if (spoolId != 0) spoolFullWarned_.store(false);
+  }
+  return enqueue(key, payload, spoolId);
+}
+
+uint64_t KafkaProducer::enqueue(const std::string& key, const std::string& payload, uint64_t spoolId) {
   const uint64_t seq = h_->nextSeq.fetch_add(1) + 1;
-  auto* tag = new MessageTag{seq, Clock::now()};
+  auto* tag = new MessageTag{seq, spoolId, Clock::now()};
   produced_.fetch_add(1);  // before the report can arrive, so inFlight() never underflows
   for (;;) {
     rd_kafka_resp_err_t e = rd_kafka_producev(
@@ -185,6 +233,7 @@ void KafkaProducer::close(int timeoutMs) {
   // Messages still queued are purged so their opaques are reported (as failed) and freed.
   rd_kafka_purge(h_->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_poll(h_->rk, 0);
+  if (spool_) spool_->sync();
 }
 
 ProducerStats KafkaProducer::stats() const {
@@ -192,6 +241,10 @@ ProducerStats KafkaProducer::stats() const {
   s.produced = produced_.load();
   s.delivered = delivered_.load();
   s.failed = failed_.load();
+  if (spool_) {
+    s.spooling = true;
+    s.spool = spool_->stats();
+  }
   return s;
 }
 

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "kafka/spool.h"
+
 namespace dsk::kafka {
 
 struct ProducerConfig {
@@ -21,6 +23,10 @@ struct ProducerConfig {
   // later entries override earlier ones and our defaults.
   std::vector<std::pair<std::string, std::string>> properties;
   int deliveryTimeoutMs = 300000;  // message.timeout.ms: how long a message may wait for the broker
+  // Non-empty: every message is spooled to disk until acknowledged, and what an earlier run left
+  // unacknowledged there is re-sent at construction (kafka/spool.h).
+  std::string spoolDir;
+  uint64_t spoolMaxBytes = 1024ull << 20;
 };
 
 struct DeliveryReport {
@@ -33,10 +39,12 @@ struct DeliveryReport {
 };
 
 struct ProducerStats {
-  uint64_t produced = 0;     // accepted into the local queue
+  uint64_t produced = 0;     // accepted into the local queue (including re-sent spooled ones)
   uint64_t delivered = 0;    // acknowledged by the broker
   uint64_t failed = 0;       // permanently failed (deadline, fatal error)
   uint64_t inFlight() const { return produced - delivered - failed; }
+  bool spooling = false;
+  SpoolStats spool;          // when spooling; spool.recovered = re-sent at start
 };
 
 enum class LogLevel { Debug, Info, Warn, Error };
@@ -53,8 +61,9 @@ class KafkaProducer {
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
-  // Enqueues one message; returns its sequence number. Waits (serving delivery reports) only while the
-  // local queue is full; throws std::runtime_error after close() or on a fatal producer error.
+  // Enqueues one message (spooling it first when a spool is configured); returns its sequence number.
+  // Waits (serving delivery reports) only while the local queue is full; throws std::runtime_error after
+  // close() or on a fatal producer error.
   uint64_t produce(const std::string& key, const std::string& payload);
 
   // Waits until every produced message is delivered or failed, or timeoutMs passes. True when none is left.
@@ -69,12 +78,16 @@ class KafkaProducer {
  private:
   struct Handle;
   void pollLoop();
-  void onReport(const DeliveryReport& r);
+  void onReport(const DeliveryReport& r, uint64_t spoolId);
+  uint64_t enqueue(const std::string& key, const std::string& payload, uint64_t spoolId);
 
   ProducerConfig config_;
   DeliveryCallback onDelivery_;
   LogCallback onLog_;
+  std::unique_ptr<Spool> spool_;  // declared before h_: outlives librdkafka's last delivery callback
   std::unique_ptr<Handle> h_;
+  std::atomic<bool> spoolFullWarned_{false};
+  std::atomic<bool> spoolKeptWarned_{false};
   std::atomic<bool> running_{true};
   std::atomic<bool> closed_{false};
   std::atomic<uint64_t> produced_{0}, delivered_{0}, failed_{0};

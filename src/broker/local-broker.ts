@@ -118,6 +118,7 @@ export class LocalBroker {
       throw new BrokerError(`something already answers as a Kafka broker on ${bootstrapServers}`);
     }
     if (!options.keepData || !existsSync(join(dataDir, 'meta.properties'))) {
+      mkdirSync(dir, { recursive: true }); // first start on this port: nothing there yet
       writeFileSync(join(dir, 'server.properties'), serverProperties(port, controllerPort, dataDir));
       // Formatting a fresh directory is idempotent: one retry rides out a JVM that failed to start (seen once
       // in CI under heavy load); the second failure is reported with the tool's output.

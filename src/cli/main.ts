@@ -10,7 +10,7 @@ import { consumeBuilder, consumeHandler } from './commands/consume.js';
 import { capabilitiesHandler } from './commands/capabilities.js';
 import { sampleBuilder, sampleHandler } from './commands/sample.js';
 import { previewBuilder, previewHandler } from './commands/preview.js';
-import { fail, UsageError } from './fail.js';
+import { ExitPending, exitWhenFlushed, fail, UsageError } from './fail.js';
 import { createOutput, type LogFormat } from './output.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -45,15 +45,21 @@ const cli = yargs(argv)
   .version()
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => {
+    if (err instanceof ExitPending) throw err;
     const out = outputFromArgv();
     // yargs' own validation errors (YError) are usage errors, as are our checks (UsageError).
     if (err && err.name !== 'YError') fail(out, err);
     out.error(`${(msg ?? err?.message ?? 'invalid command line').replace(/\s*\n\s*/g, ' ')} (see ds-kafka --help)`);
-    process.exit(ExitCode.usage);
+    exitWhenFlushed(ExitCode.usage);
   });
 
 try {
   await cli.parseAsync();
 } catch (err) {
-  fail(outputFromArgv(), err instanceof Error && err.name === 'YError' ? new UsageError(err.message) : err);
+  // ExitPending: an error was printed and the process exits once it is written.
+  try {
+    fail(outputFromArgv(), err instanceof Error && err.name === 'YError' ? new UsageError(err.message) : err);
+  } catch (e) {
+    if (!(e instanceof ExitPending)) throw e;
+  }
 }

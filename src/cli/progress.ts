@@ -1,5 +1,7 @@
 // Live progress for `ds-kafka run`: one rewritten status line on a terminal; periodic JSON lines for
-// services (--log-format json); nothing with --quiet.
+// services (--log-format json); nothing with --quiet. A stream that loses its source says so at once (a
+// warning, even with --quiet) and again when it runs again.
+import type { StreamStateEvent } from '../pipeline/events.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { LogFormat, Output } from './output.js';
 
@@ -12,6 +14,7 @@ export class Progress {
   private failed = 0;
   private messages = 0;
   private readonly cum = new Map<number, Record<string, number>>();
+  private readonly states = new Map<number, StreamStateEvent['state']>();
   private readonly tty: boolean;
   private lineShown = false;
   private readonly publishing: boolean;
@@ -30,6 +33,21 @@ export class Progress {
     });
     pipeline.on('message', () => this.messages++);
     pipeline.on('delivery', (d) => (d.ok ? this.delivered++ : this.failed++));
+    pipeline.on('state', (e) => this.onState(e));
+  }
+
+  private onState(e: StreamStateEvent): void {
+    const before = this.states.get(e.streamId);
+    this.states.set(e.streamId, e.state);
+    const fields = { event: 'state', ...e };
+    if (e.state === 'reconnecting') {
+      const wait = e.retryInMs !== undefined ? ` in ${(e.retryInMs / 1000).toFixed(1)} s` : '';
+      this.clearLine();
+      this.out.warn(`stream ${e.streamId}: reconnecting${wait} (attempt ${e.attempt ?? 1}): ${e.reason ?? 'connection lost'}`, fields);
+    } else if (e.state === 'running' && before === 'reconnecting') {
+      this.clearLine();
+      this.out.info(`stream ${e.streamId}: running again (${e.reconnects} reconnect${e.reconnects === 1 ? '' : 's'} so far; tracks restarted, counts carry on)`, fields);
+    }
   }
 
   start(): void {
@@ -69,11 +87,13 @@ export class Progress {
       .filter(Boolean)
       .join(' ');
     if (this.format === 'json') {
-      this.out.info('progress', { frames: this.frames, fps: Math.round(fps), messages: this.messages, delivered: this.delivered, failed: this.failed, lcCum: Object.fromEntries(this.cum) });
+      this.out.info('progress', { frames: this.frames, fps: Math.round(fps), messages: this.messages, delivered: this.delivered, failed: this.failed, lcCum: Object.fromEntries(this.cum), states: Object.fromEntries(this.states) });
       return;
     }
     const delivery = this.publishing ? `, delivered ${this.delivered}${this.failed ? `, failed ${this.failed}` : ''}` : ' (not published)';
-    const line = `frames ${this.frames} (${fps.toFixed(0)} fps) | ${counts || 'no crossings yet'} | messages ${this.messages}${delivery}`;
+    // Streams that are not running right now (connecting, reconnecting), by name.
+    const waiting = [...this.states.entries()].filter(([, st]) => st === 'connecting' || st === 'reconnecting').map(([id, st]) => `stream ${id} ${st}`);
+    const line = `frames ${this.frames} (${fps.toFixed(0)} fps) | ${counts || 'no crossings yet'} | messages ${this.messages}${delivery}${waiting.length ? ` | ${waiting.join(', ')}` : ''}`;
     if (this.tty) {
       process.stderr.write(`\r\x1b[K${line}`);
       this.lineShown = true;

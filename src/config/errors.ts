@@ -26,9 +26,20 @@ export function formatLocation(loc: ConfigLocation): string {
   } else if (loc.line !== undefined) {
     out += `line ${loc.line}: `;
   }
-  if (loc.group !== undefined) out += `[${loc.group}] `;
-  if (loc.key !== undefined) out += `${loc.key}: `;
+  if (loc.group !== undefined) out += `[${capValue(loc.group)}] `;
+  if (loc.key !== undefined) out += `${capValue(loc.key)}: `;
   return out;
+}
+
+/** A long value in a message: its first 80 characters and its length (a 100 kB label stays readable). */
+export function capValue(s: string, max = 80): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} characters)`;
+}
+
+/** Caps every very long run of non-spaces, then the whole text, so messages stay one readable line. */
+export function capMessage(text: string): string {
+  const capped = text.replace(/\S{200,}/g, (w) => capValue(w));
+  return capped.length <= 2000 ? capped : capValue(capped, 1000);
 }
 
 /** A configuration mistake that stops the pipeline from starting. */
@@ -41,6 +52,7 @@ export class ConfigError extends Error {
   readonly detail: string;
 
   constructor(detail: string, loc: ConfigLocation = {}) {
+    detail = capMessage(detail);
     super(formatLocation(loc) + detail);
     this.name = 'ConfigError';
     this.file = loc.file;
@@ -76,7 +88,7 @@ export interface ConfigWarning extends ConfigLocation {
 }
 
 export function makeWarning(code: ConfigWarningCode, message: string, loc: ConfigLocation = {}): ConfigWarning {
-  const w: ConfigWarning = { code, message };
+  const w: ConfigWarning = { code, message: capMessage(message) };
   if (loc.file !== undefined) w.file = loc.file;
   if (loc.line !== undefined) w.line = loc.line;
   if (loc.group !== undefined) w.group = loc.group;

@@ -144,19 +144,54 @@ export function detectConfigKind(text: string): ConfigKind {
   }
   // The CPU backend's key files have only [property] (like nvinfer/nvtracker configs): tell them apart by keys.
   const groups = [...text.matchAll(/^\s*\[([^\]]*)\]\s*$/gm)].map((g) => g[1]);
-  if (groups.length > 0 && groups.every((g) => g === 'property')) {
-    const keys = new Set([...text.matchAll(/^\s*([A-Za-z0-9_-]+)\s*=/gm)].map((k) => k[1]));
-    if (keys.has('model-file')) return 'dnn-detector';
-    if (['min-hits', 'max-age-ms', 'iou-threshold', 'coast-ms', 'center-gate', 'probation-max-gap-ms'].some((k) => keys.has(k))) return 'tracker';
-    if (['algorithm', 'history', 'var-threshold', 'processing-width', 'min-area', 'detect-shadows', 'mixtures'].some((k) => keys.has(k)))
-      return 'motion-detector';
-  }
+  if (groups.length > 0 && groups.every((g) => g === 'property')) return propertyFileKind(text);
   let best: ConfigKind = 'unknown';
   let bestScore = 0;
   for (const k of ['analytics', 'kafka', 'msgconv'] as const) {
     if (score[k] > bestScore) {
       best = k;
       bestScore = score[k];
+    }
+  }
+  return best;
+}
+
+/** The [property] keys each single-group config kind reads (the native parsers' lists; a unit test compares them). */
+export const PROPERTY_KEYS = {
+  analytics: ['enable', 'config-width', 'config-height', 'osd-mode', 'display-font-size', 'display-obj-cnt', 'obj-cnt-win-in-ms'],
+  tracker: [
+    'min-hits', 'probation-max-gap-ms', 'max-age-ms', 'coast-ms', 'iou-threshold', 'center-gate', 'max-area-ratio', 'class-aware',
+    'output-filtered-box', 'default-frame-interval-ms', 'kalman-accel-std', 'kalman-measurement-std', 'kalman-initial-velocity-std',
+  ],
+  'motion-detector': [
+    'algorithm', 'processing-width', 'history', 'var-threshold', 'dist2-threshold', 'mixtures', 'detect-shadows', 'shadow-threshold',
+    'shadow-texture-tolerance', 'learning-rate', 'warmup-frames', 'selective-update', 'hold-margin', 'hold-ms', 'gain-compensation',
+    'relearn-fraction', 'relearn-frames', 'interval', 'blur-kernel', 'open-kernel', 'close-kernel', 'min-area', 'max-area',
+    'max-area-fraction', 'min-aspect', 'max-aspect', 'max-detections', 'class-id', 'region', 'region-width', 'region-height',
+  ],
+  'dnn-detector': [
+    'model-file', 'config-file', 'framework', 'output-format', 'input-width', 'input-height', 'letterbox', 'letterbox-position',
+    'pad-value', 'net-scale-factor', 'offsets', 'model-color-format', 'labelfile-path', 'class-id-offset', 'class-map',
+    'pre-cluster-threshold', 'class-thresholds', 'nms-iou-threshold', 'cluster-mode', 'detected-min-w', 'detected-min-h',
+    'max-detections', 'interval', 'inference-fps', 'threads', 'yolox-strides', 'motion-gate', 'gate-processing-width',
+    'gate-min-area', 'gate-refresh-ms',
+  ],
+} as const;
+
+/**
+ * A [property]-only file: the kind whose keys it uses most (model-file always means a DNN detector), so a
+ * typo or a bad value is reported by the right parser. No known key at all: unknown.
+ */
+function propertyFileKind(text: string): ConfigKind {
+  const keys = [...text.matchAll(/^\s*([A-Za-z0-9_.-]+)\s*=/gm)].map((k) => k[1]!);
+  if (keys.includes('model-file')) return 'dnn-detector';
+  let best: ConfigKind = 'unknown';
+  let bestScore = 0;
+  for (const [kind, known] of Object.entries(PROPERTY_KEYS) as Array<[keyof typeof PROPERTY_KEYS, readonly string[]]>) {
+    const score = keys.filter((k) => known.includes(k)).length;
+    if (score > bestScore) {
+      best = kind;
+      bestScore = score;
     }
   }
   return best;

@@ -31,12 +31,24 @@ import {
   type StaticValue,
   type TemplateKind,
 } from './msgconv-config.js';
+import type { RuleOrigin } from './analytics-config.js';
 import type { FieldSource, PayloadField, PayloadMapping, ResolvedAnalyticsConfig, StreamMapping } from './resolved.js';
 
 export interface BuildMappingOptions {
   /** Receives warnings (unused renames, streams configured but not among the inputs, ...). */
   warnings?: ConfigWarning[];
+  /** Where each rule is written (loadAnalyticsConfig's origins): an error about a rule's field names its line. */
+  origins?: RuleOrigin[];
 }
+
+const RULE_KIND: Partial<Record<TemplateKind, RuleOrigin['kind']>> = {
+  lc_curr: 'line',
+  lc_cum: 'line',
+  roi: 'roi',
+  oc: 'overcrowding',
+  oc_count: 'overcrowding',
+  dir: 'direction',
+};
 
 interface Candidate {
   kind: TemplateKind;
@@ -124,6 +136,7 @@ export function buildPayloadMapping(
         origin = `template "${tpl.value}"`;
         loc = tpl.loc;
       }
+      loc ??= options.origins?.find((o) => o.streamId === streamId && o.kind === RULE_KIND[kind] && o.label === vars.label);
       cands.push({ kind, source, key, defaultName, origin, loc, name });
     };
 

@@ -10,14 +10,16 @@
 //                        Default here: `deviceId` (the seed's choice and this project's payload shape).
 //                        DeepStream's own default is `sensor.id`, which our payload does not have.
 //   share-connection     bool, default false (DeepStream's default)
-//   security.protocol, sasl.*, ssl.*   written directly as keys of the group: passed to librdkafka as is
+//   security.protocol, sasl.*, ssl.*, enable.ssl.certificate.verification   written directly as keys of the group: passed to librdkafka as is
 //                        (after proto-cfg and producer-proto-cfg, so they win) -> passthrough
+// bootstrap.servers (or its alias metadata.broker.list) in a k=v list is an error: the brokers come from
+// the conn-str, which the run reports and checks; a second address would silently win over it.
 // Any other key is a warning. Values may be wrapped in double quotes (DeepStream's samples do it for
 // proto-cfg); the quotes are removed. In a "k=v;k=v" list a trailing ";" is allowed, spaces around keys and
 // values are trimmed, an element without "=" or with an empty key is an error, and a key given twice keeps
 // both pairs in order (librdkafka applies them in order, so the last wins) with a warning.
 
-import { ConfigError, makeWarning, type ConfigWarning } from './errors.js';
+import { ConfigError, makeWarning, type ConfigLocation, type ConfigWarning } from './errors.js';
 import { entryLocation, getBool, getString, groupLocation, parseKeyFile, type KeyFileEntry, readConfigFile } from './keyfile.js';
 
 export const DEFAULT_PARTITION_KEY = 'deviceId';
@@ -37,8 +39,22 @@ export interface KafkaConfig {
   shareConnection: boolean;
   /** security.protocol, sasl.*, ssl.* keys written directly in [message-broker], in file order. */
   passthrough: Array<[string, string]>;
+  /** Every librdkafka property above with where it is written (absent on hand-made configs). */
+  properties?: KafkaProperty[];
   warnings: ConfigWarning[];
 }
+
+/** One librdkafka property and where it is written, so a refusal can name file:line. */
+export interface KafkaProperty {
+  key: string;
+  value: string;
+  /** The list it is in, or `group` for a security.protocol, sasl.* or ssl.* key of [message-broker]. */
+  from: 'proto-cfg' | 'producer-proto-cfg' | 'consumer-proto-cfg' | 'group';
+  location: ConfigLocation;
+}
+
+/** Keys that set the broker address: the conn-str's job. */
+const BOOTSTRAP_KEYS = ['bootstrap.servers', 'metadata.broker.list'];
 
 export function defaultKafkaConfig(file = '<defaults>'): KafkaConfig {
   return {
@@ -51,6 +67,7 @@ export function defaultKafkaConfig(file = '<defaults>'): KafkaConfig {
     partitionKeyPath: [DEFAULT_PARTITION_KEY],
     shareConnection: false,
     passthrough: [],
+    properties: [],
     warnings: [],
   };
 }
@@ -65,7 +82,9 @@ const KNOWN_KEYS = [
 ];
 
 export function isPassthroughKey(key: string): boolean {
-  return key === 'security.protocol' || /^sasl\.[a-z0-9.]+$/.test(key) || /^ssl\.[a-z0-9.]+$/.test(key);
+  return (
+    key === 'security.protocol' || key === 'enable.ssl.certificate.verification' || /^sasl\.[a-z0-9.]+$/.test(key) || /^ssl\.[a-z0-9.]+$/.test(key)
+  );
 }
 
 /** Parses a librdkafka "k=v;k=v" list into ordered pairs. Errors name the entry's file/line/key. */
@@ -90,6 +109,13 @@ export function parseProtoCfg(e: KeyFileEntry, warnings: ConfigWarning[] = []): 
     }
     if (/\s/.test(k)) {
       throw new ConfigError(`property name "${k}" contains whitespace`, entryLocation(e));
+    }
+    if (BOOTSTRAP_KEYS.includes(k)) {
+      throw new ConfigError(
+        `${k} cannot be set here: the brokers come from the conn-str ("host;port;topic", --conn-str), which the run ` +
+          'reports and checks; a second address here would silently replace it',
+        entryLocation(e),
+      );
     }
     if (out.some(([pk]) => pk === k)) {
       warnings.push(makeWarning('duplicate-key', `property "${k}" is set twice in the list; the last one wins`, entryLocation(e)));
@@ -117,6 +143,9 @@ export function parseKafkaConfig(text: string, fileName: string): KafkaConfig {
   const cfg = defaultKafkaConfig(fileName);
   cfg.warnings = warnings;
   let found = false;
+  // The entry each list was last read from (a repeated key keeps its last value).
+  const listEntries = new Map<KafkaProperty['from'], KeyFileEntry>();
+  const groupProps: KafkaProperty[] = [];
   for (const group of keyFile.groups) {
     if (group.name !== KAFKA_GROUP) {
       warnings.push(makeWarning('unknown-group', `unknown group, ignored (the Kafka adaptor reads [${KAFKA_GROUP}])`, groupLocation(group)));
@@ -127,12 +156,15 @@ export function parseKafkaConfig(text: string, fileName: string): KafkaConfig {
       switch (e.key) {
         case 'proto-cfg':
           cfg.protoCfg = parseProtoCfg(e, warnings);
+          listEntries.set('proto-cfg', e);
           break;
         case 'producer-proto-cfg':
           cfg.producerProtoCfg = parseProtoCfg(e, warnings);
+          listEntries.set('producer-proto-cfg', e);
           break;
         case 'consumer-proto-cfg':
           cfg.consumerProtoCfg = parseProtoCfg(e, warnings);
+          listEntries.set('consumer-proto-cfg', e);
           break;
         case 'consumer-group-id': {
           const s = getString(e).trim();
@@ -150,6 +182,7 @@ export function parseKafkaConfig(text: string, fileName: string): KafkaConfig {
         default:
           if (isPassthroughKey(e.key)) {
             cfg.passthrough.push([e.key, getString(e).trim()]);
+            groupProps.push({ key: e.key, value: getString(e).trim(), from: 'group', location: entryLocation(e) });
           } else {
             warnings.push(
               makeWarning(
@@ -163,6 +196,16 @@ export function parseKafkaConfig(text: string, fileName: string): KafkaConfig {
       }
     }
   }
+  const listed = (from: 'proto-cfg' | 'producer-proto-cfg' | 'consumer-proto-cfg', pairs: Array<[string, string]>): KafkaProperty[] => {
+    const e = listEntries.get(from);
+    return e ? pairs.map(([key, value]) => ({ key, value, from, location: entryLocation(e) })) : [];
+  };
+  cfg.properties = [
+    ...listed('proto-cfg', cfg.protoCfg),
+    ...listed('producer-proto-cfg', cfg.producerProtoCfg),
+    ...listed('consumer-proto-cfg', cfg.consumerProtoCfg),
+    ...groupProps,
+  ];
   if (!found) {
     warnings.push(
       makeWarning('missing-key', `no [${KAFKA_GROUP}] group: using the defaults (partition-key=${DEFAULT_PARTITION_KEY})`, {

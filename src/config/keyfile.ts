@@ -2,7 +2,7 @@
 //
 // Follows GLib's GKeyFile as DeepStream uses it (list separator `;`):
 // - `[group]` headers; whitespace after `]` is accepted; an empty name or `[`/`]` inside is an error.
-// - `key=value`; whitespace around the key and after `=` is dropped (trailing whitespace of the value is
+// - `key=value`; whitespace (ASCII only, as g_ascii_isspace) around the key and after `=` is dropped (trailing whitespace of the value is
 //   dropped too); the value keeps its inner spaces. Keys may contain anything but `=`.
 // - Comment lines start with `#` (after optional whitespace). `;` does NOT start a comment in GLib: a line
 //   like `; note` is an error, as it is for g_key_file_load_from_file.
@@ -82,6 +82,15 @@ export function stripSurroundingQuotes(value: string): { value: string; quoted: 
   return { value, quoted: false };
 }
 
+/**
+ * Trims what GLib trims around lines, keys and values (g_ascii_isspace: space, \t, \n, \f, \r), not
+ * String.prototype.trim's Unicode spaces: a label or description ending in U+00A0, U+2028 or U+3000
+ * keeps it, as DeepStream would (found by test/unit/fuzz-config-parsers.test.ts).
+ */
+export function asciiTrim(s: string): string {
+  return s.replace(/^[ \t\n\f\r]+|[ \t\n\f\r]+$/g, '');
+}
+
 /** Parses the text of a key file. Throws ConfigError on a syntax error. */
 export function parseKeyFile(text: string, fileName: string): KeyFileParseResult {
   const warnings: ConfigWarning[] = [];
@@ -94,7 +103,7 @@ export function parseKeyFile(text: string, fileName: string): KeyFileParseResult
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const line = lines[i] ?? '';
-    const trimmed = line.trim();
+    const trimmed = asciiTrim(line);
     if (trimmed === '' || trimmed.startsWith('#')) continue;
 
     if (trimmed.startsWith('[')) {
@@ -102,7 +111,7 @@ export function parseKeyFile(text: string, fileName: string): KeyFileParseResult
       if (close < 0) {
         throw new ConfigError(`group header without a closing "]": ${trimmed}`, { file: fileName, line: lineNo });
       }
-      const rest = trimmed.slice(close + 1).trim();
+      const rest = asciiTrim(trimmed.slice(close + 1));
       if (rest !== '') {
         throw new ConfigError(`unexpected text after the group header: ${rest}`, { file: fileName, line: lineNo });
       }
@@ -136,7 +145,7 @@ export function parseKeyFile(text: string, fileName: string): KeyFileParseResult
         line: lineNo,
       });
     }
-    const key = trimmed.slice(0, eq).trim();
+    const key = asciiTrim(trimmed.slice(0, eq));
     if (!current) {
       throw new ConfigError(`key "${key}" comes before any [group] header`, { file: fileName, line: lineNo });
     }
@@ -146,7 +155,7 @@ export function parseKeyFile(text: string, fileName: string): KeyFileParseResult
     if (/[\x00-\x1f\x7f]/.test(key)) {
       throw new ConfigError(`key contains a control character`, { file: fileName, line: lineNo, group: current.name });
     }
-    const { value, quoted } = stripSurroundingQuotes(trimmed.slice(eq + 1).trim());
+    const { value, quoted } = stripSurroundingQuotes(asciiTrim(trimmed.slice(eq + 1)));
     const entry: KeyFileEntry = { file: fileName, group: current.name, key, raw: value, quoted, line: lineNo };
     const prev = current.entries.findIndex((e) => e.key === key);
     if (prev >= 0) {

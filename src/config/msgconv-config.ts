@@ -192,14 +192,28 @@ function validateTemplate(e: KeyFileEntry, kind: TemplateKind): string {
   return t;
 }
 
-/** Types a [payload-static] value: unquoted true/false and JSON numbers are typed, the rest are strings. */
-export function typeStaticValue(e: KeyFileEntry): StaticValue {
+/**
+ * Types a [payload-static] value: unquoted true/false and JSON numbers are typed, the rest are strings.
+ * An integer beyond 2^53 would lose digits as a JSON number (consumers read it as a double): it stays an
+ * exact string, with a warning.
+ */
+export function typeStaticValue(e: KeyFileEntry, warnings?: ConfigWarning[]): StaticValue {
   const s = getString(e);
   if (e.quoted) return s;
   if (s === 'true') return true;
   if (s === 'false') return false;
   if (/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(s)) {
     const n = Number(s);
+    if (/^-?\d+$/.test(s) && !Number.isSafeInteger(n)) {
+      warnings?.push(
+        makeWarning(
+          'out-of-bounds',
+          `${s} is beyond 2^53: as a JSON number it would lose digits (${n}); sent as the string "${s}" instead (quote it to say so)`,
+          entryLocation(e),
+        ),
+      );
+      return s;
+    }
     if (Number.isFinite(n)) return n;
   }
   return s;
@@ -302,7 +316,7 @@ export function parseMsgconvConfig(text: string, fileName: string): MsgconvParse
             entryLocation(e),
           );
         }
-        cfg.staticFields.push({ name: e.key, value: typeStaticValue(e), loc: entryLocation(e) });
+        cfg.staticFields.push({ name: e.key, value: typeStaticValue(e, warnings), loc: entryLocation(e) });
       }
     } else {
       warnings.push(

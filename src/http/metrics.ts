@@ -29,6 +29,7 @@ export function createMetrics(state: LiveState, kafka: KafkaReachability | undef
   const msgSeen = new Map<string, number>();
   const dropSeen = new Map<string, number>();
   const prodSeen = new Map<string, number>();
+  const reconnectSeen = new Map<string, number>();
 
   const frames: Counter<string> = new Counter({
     name: 'ds_kafka_frames_total',
@@ -77,11 +78,20 @@ export function createMetrics(state: LiveState, kafka: KafkaReachability | undef
   });
   new Gauge({
     name: 'ds_kafka_stream_state',
-    help: 'Stream state: 1 for the current state, 0 for the others',
+    help: 'Stream state (connecting, running, reconnecting, eos, error, stopped): 1 for the current state, 0 for the others',
     labelNames: ['stream', 'device', 'state'],
     registers: [registry],
     collect() {
       for (const s of state.streams) for (const st of STREAM_STATES) this.set({ ...sl(s), state: st }, s.state === st ? 1 : 0);
+    },
+  });
+  const reconnects: Counter<string> = new Counter({
+    name: 'ds_kafka_stream_reconnects_total',
+    help: 'Network inputs: times the stream lost its source and went to reconnecting (counts carry on across)',
+    labelNames: streamLabels,
+    registers: [registry],
+    collect() {
+      for (const s of state.streams) follow(reconnects, reconnectSeen, sl(s), s.reconnects);
     },
   });
   new Gauge({

@@ -56,8 +56,8 @@ const hist = new Map();
 let pictures = false;
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
-const stateClass = { running:"ok", eos:"idle", stopped:"idle", starting:"warn", error:"bad" };
-const stateText = { running:"running", eos:"ended", stopped:"stopped", starting:"starting", error:"error" };
+const stateClass = { running:"ok", eos:"idle", stopped:"idle", connecting:"warn", reconnecting:"warn", error:"bad" };
+const stateText = { running:"running", eos:"ended", stopped:"stopped", connecting:"connecting", reconnecting:"reconnecting", error:"error" };
 function mmss(t) { t = Math.max(0, Math.round(t)); return Math.floor(t / 60) + ":" + String(t % 60).padStart(2, "0"); }
 
 function card(s) {

@@ -1,18 +1,20 @@
 // What the HTTP side knows about a running pipeline, gathered from its events only (the HTTP side never
 // calls into the pipeline except for read-only stats and snapshots): per stream frames, fps, state and
 // lc_cum per label, a per-second history of lc_cum for the page's chart, and the run's message counts.
+import { STREAM_STATES, type StreamState } from '../native/pipeline.js';
 import type { FrameRecord, RunReport } from '../pipeline/events.js';
 import type { DeliveryStats } from '../kafka/types.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 
-export type StreamState = 'starting' | 'running' | 'eos' | 'error' | 'stopped';
-export const STREAM_STATES: StreamState[] = ['starting', 'running', 'eos', 'error', 'stopped'];
+export { STREAM_STATES, type StreamState };
 
 export interface LiveStream {
   id: number;
   device: string;
   input: string;
   state: StreamState;
+  /** Network inputs: outages so far (times the stream went to reconnecting). */
+  reconnects: number;
   /** Frames processed (the last frame number seen + 1, or the report's count at the end). */
   frames: number;
   /** Frame events received by JavaScript (frames - received = events dropped). */
@@ -42,7 +44,7 @@ export class LiveState {
     this.streams = o.inputs.map((input, id) => {
       const labels = [...new Set(o.analytics.streams.find((s) => s.streamId === id)?.lines.map((l) => l.label) ?? [])];
       return {
-        id, device: o.deviceIds[id] ?? `stream-${id}`, input, state: 'starting', frames: 0, received: 0, fps: 0,
+        id, device: o.deviceIds[id] ?? `stream-${id}`, input, state: 'connecting', reconnects: 0, frames: 0, received: 0, fps: 0,
         labels, lcCum: Object.fromEntries(labels.map((l) => [l, 0])), messages: 0, lastAdvanceAt: Date.now(),
       };
     });
@@ -59,6 +61,13 @@ export class LiveState {
         s.state = 'error';
         s.error = w.message;
       }
+    });
+    source.on('state', (e) => {
+      const s = this.streams[e.streamId];
+      if (!s || this.report) return;
+      s.state = e.state;
+      s.reconnects = e.reconnects;
+      if (e.state === 'error' && e.reason) s.error = e.reason;
     });
     source.on('eos', (r) => this.onEos(r));
     this.timer = setInterval(() => this.tick(), 1000);
@@ -96,7 +105,8 @@ export class LiveState {
       s.frames = f.frameNum + 1;
       s.lastAdvanceAt = Date.now();
     }
-    if (s.state === 'starting') s.state = 'running';
+    // The DeepStream backend reports no 'running' state of its own: its first frame says it.
+    if (s.state === 'connecting') s.state = 'running';
     for (const [label, n] of Object.entries(f.objLCCumCnt)) {
       if (!(label in s.lcCum)) s.labels.push(label);
       s.lcCum[label] = Math.max(n, s.lcCum[label] ?? 0);
@@ -109,6 +119,7 @@ export class LiveState {
       const s = this.streams[rs.streamId];
       if (!s) continue;
       s.state = rs.state;
+      s.reconnects = rs.reconnects ?? s.reconnects;
       s.frames = Math.max(s.frames, rs.frames);
       s.fps = rs.fps;
       if (rs.error) s.error = rs.error;

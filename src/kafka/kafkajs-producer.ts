@@ -6,9 +6,18 @@
 // Delivery guarantee: at least once. kafkajs' idempotence does not survive a re-sent batch after a
 // connection loss, so a broker restart can duplicate a batch; the native producer has no such gap.
 import kafkajs from 'kafkajs';
+import { kafkajsSettings } from './kafkajs-config.js';
 import type { DeliveryEvent, DeliveryStats, MessageProducer, ProducerEvent, ProducerOptions } from './types.js';
 
-const { Kafka, logLevel } = kafkajs;
+const { Kafka, logLevel, CompressionTypes } = kafkajs;
+
+/** The broker refuses a batch for its size: smaller batches may pass; a single message never will. */
+function sizeRefusal(err: unknown): boolean {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return true;
+  }
+  return false;
+}
 
 interface Pending {
   seq: number;
@@ -31,17 +40,26 @@ export class KafkajsProducer implements MessageProducer {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly deadlineMs: number;
+  private readonly compression: kafkajs.CompressionTypes | undefined;
+  /** Messages per send: halved while the broker refuses a batch as too large, back to MAX_BATCH after. */
+  private batchSize = MAX_BATCH;
 
   constructor(
     private readonly options: ProducerOptions,
     private readonly onEvent: (e: ProducerEvent) => void = () => {},
   ) {
-    this.deadlineMs = options.deliveryTimeoutMs ?? 300_000;
+    // cfg_kafka.txt's properties: what kafkajs can honour, or a ConfigError (never silently dropped).
+    const settings = kafkajsSettings(options.properties ?? []);
+    this.deadlineMs = settings.deliveryTimeoutMs ?? options.deliveryTimeoutMs ?? 300_000;
+    this.compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : undefined;
     const kafka = new Kafka({
-      clientId: 'ds-kafka',
+      clientId: settings.clientId ?? 'ds-kafka',
       brokers: options.bootstrapServers.split(','),
       logLevel: logLevel.NOTHING,
-      connectionTimeout: 3000,
+      connectionTimeout: settings.connectionTimeout ?? 3000,
+      ...(settings.requestTimeout !== undefined ? { requestTimeout: settings.requestTimeout } : {}),
+      ...(settings.ssl ? { ssl: settings.ssl } : {}),
+      ...(settings.sasl ? { sasl: settings.sasl } : {}),
       retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
     });
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -82,7 +100,14 @@ export class KafkajsProducer implements MessageProducer {
     else this.failed++;
     const e: DeliveryEvent = { type: 'delivery', seq: p.seq, ok, partition, offset, latencyMs: Date.now() - p.at };
     if (error) e.error = error;
-    this.onEvent(e);
+    // A throwing callback must not look like a failed send (the batch would be sent again).
+    try {
+      this.onEvent(e);
+    } catch (err) {
+      process.nextTick(() => {
+        throw err;
+      });
+    }
   }
 
   private async run(): Promise<void> {
@@ -100,7 +125,7 @@ export class KafkajsProducer implements MessageProducer {
       }
       // The batch leaves the queue while it is in flight, so close() can fail what is queued without
       // touching it; a failed send puts it back at the front, in order.
-      const batch = this.queue.splice(0, MAX_BATCH);
+      const batch = this.queue.splice(0, this.batchSize);
       if (batch.length === 0) continue;
       try {
         if (!this.connected) {
@@ -110,13 +135,25 @@ export class KafkajsProducer implements MessageProducer {
         const res = await this.producer.send({
           topic: this.options.topic,
           acks: -1,
+          ...(this.compression !== undefined ? { compression: this.compression } : {}),
           messages: batch.map((p) => ({ key: p.key, value: p.value })),
         });
         const first = res[0];
         const base = first ? Number(first.baseOffset ?? first.offset ?? -1) : -1;
         batch.forEach((p, i) => this.report(p, true, undefined, first?.partition ?? -1, base >= 0 ? base + i : -1));
         backoff = 200;
+        this.batchSize = MAX_BATCH;
       } catch (err) {
+        // Too large is not retriable: split the batch until the one message the broker refuses fails at
+        // once with its reason, instead of being retried until the deadline.
+        if (sizeRefusal(err)) {
+          if (batch.length === 1) this.report(batch[0]!, false, `refused by the broker: ${(err as Error).message}`);
+          else {
+            this.batchSize = Math.max(1, Math.floor(batch.length / 2));
+            this.queue.unshift(...batch);
+          }
+          continue;
+        }
         if (this.closed) {
           for (const p of batch) this.report(p, false, `not delivered before close: ${(err as Error).message}`);
           break;

@@ -26,6 +26,21 @@ export interface DeliveryStats {
   inFlight: number;
   /** Delivery-report events JavaScript was too slow to receive (counts above stay exact). */
   droppedEvents: number;
+  /** With a spool (native producer, spoolDir). */
+  spool?: SpoolStats;
+}
+
+export interface SpoolStats {
+  /** Unacknowledged messages of an earlier run, re-sent at start (same bytes, same messageid). */
+  resent: number;
+  /** Messages written to the spool in this run. */
+  spooled: number;
+  /** Messages not spooled because it was full (held in memory only, as without a spool). */
+  unspooled: number;
+  /** On disk and not acknowledged yet: re-sent at the next start if the run ends now. */
+  pending: number;
+  /** Spool bytes on disk. */
+  bytes: number;
 }
 
 export interface ProducerOptions {
@@ -35,6 +50,10 @@ export interface ProducerOptions {
   properties?: Array<[string, string]>;
   /** How long a message may wait for the broker before it counts as failed (default 300000). */
   deliveryTimeoutMs?: number;
+  /** Native producer only: spool directory (kept until acknowledged; re-sent at the next start). */
+  spoolDir?: string;
+  /** Native producer only: unacknowledged bytes the spool may hold (default 1 GiB). */
+  spoolMaxBytes?: number;
 }
 
 export interface MessageProducer {

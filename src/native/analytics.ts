@@ -61,6 +61,8 @@ export interface NativeAnalyticsEngine {
   process(frame: AnalyticsFrameInput): AnalyticsFrameResult;
   /** Validates every frame first, then processes them in order. */
   processBatch(frames: AnalyticsFrameInput[]): AnalyticsFrameResult[];
+  /** Forgets a stream's objects (positions, counted flags) and keeps its cumulative counts: a source that reconnected. */
+  forgetObjects(streamId: number): void;
 }
 
 declare module './addon.js' {

@@ -24,8 +24,13 @@ export interface DeepStreamPipelineOptions {
   inferConfig?: string;
   /** Where the shipped nvinfer configs are (default config/deepstream of the package). */
   defaultConfigDir?: string;
-  /** nvurisrcbin's rtsp-reconnect-interval in seconds (default 10; 0 = no reconnection). */
+  /**
+   * nvurisrcbin's rtsp-reconnect-interval: its stall watchdog in seconds (default 10; 0 = off); also its wait
+   * after an error (init-rtsp-reconnect-interval, 10 s when the watchdog is off).
+   */
   rtspReconnectIntervalS?: number;
+  /** nvurisrcbin's rtsp-reconnect-attempts (default -1 = forever), where the SDK has it. */
+  rtspReconnectAttempts?: number;
   /** nvdsanalytics config-file (config_nvdsanalytics.txt). */
   analyticsConfig: string;
   /** nvmsgbroker conn-str without the topic: "host;port". */
@@ -57,6 +62,8 @@ export interface DeepStreamPipelineOptions {
   policy?: SendPolicyOptions;
   /** deviceId per stream (default "stream-<N>"). */
   deviceIds?: string[];
+  /** Per stream index: counts resumed from an earlier run (--resume-counts), added to nvdsanalytics' lc_cum. */
+  cumulativeBase?: Array<Record<string, number>>;
   frameEvents?: boolean;
   messageEvents?: boolean;
   eventQueueSize?: number;

@@ -78,7 +78,7 @@ declare module './addon.js' {
     msgconvExtMsgLive(): number;
     msgconvBuildPayload(mappingJson: string, record: FrameAnalyticsRecord, ctx: MessageContext): string;
     msgconvProbeMessages(
-      options: { mappingJson: string; policy?: SendPolicyOptions; deviceIds?: string[]; configText?: string },
+      options: { mappingJson: string; policy?: SendPolicyOptions; deviceIds?: string[]; configText?: string; cumulativeBase?: Array<Record<string, number>> },
       frames: DsAnalyticsFrame[],
     ): ProbeMessage[];
   }
@@ -88,7 +88,7 @@ declare module './addon.js' {
 export function deepstreamPathMessages(
   mappingJson: string,
   frames: DsAnalyticsFrame[],
-  opts: { policy?: SendPolicyOptions; deviceIds?: string[]; configText?: string } = {},
+  opts: { policy?: SendPolicyOptions; deviceIds?: string[]; configText?: string; cumulativeBase?: Array<Record<string, number>> } = {},
 ): ProbeMessage[] {
   return loadAddon().msgconvProbeMessages({ mappingJson, ...opts }, frames);
 }

@@ -1,8 +1,8 @@
 // The CPU backend pipeline (native/cpu/pipeline.h through native/addon/pipeline_binding.cc):
 // decode (GStreamer) -> motion detection (OpenCV) -> SORT tracking -> analytics, all in C++.
-// Frames never cross into JavaScript; per-frame analytics records, warnings, errors and the end-of-run
+// Frames never cross into JavaScript; per-frame analytics records, warnings, errors, state changes and the end-of-run
 // summary arrive as events through a bounded, non-blocking queue (frame events beyond eventQueueSize are
-// dropped and counted in eventsDropped; warning/error/eos are never dropped).
+// dropped and counted in eventsDropped; warning/error/state/eos are never dropped).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameAnalyticsRecord } from '../payload/build.js';
@@ -29,8 +29,12 @@ export interface CpuPipelineOptions {
   realtime?: boolean;
   /** Decoded frames buffered per stream between the decoder and the worker (default 4). */
   queueFrames?: number;
-  /** Network inputs: error when no frame arrives within this time (default 8000 ms). */
+  /** Network inputs: a connection that shows no frame within this time is retried (default 8000 ms). */
   connectTimeoutMs?: number;
+  /** Network inputs: a running connection without a frame for this long is retried (default 10000 ms; 0 = off). */
+  stallTimeoutMs?: number;
+  /** Network inputs: reconnection after an error, a stall or (live sources) an end; see ReconnectOptions. */
+  reconnect?: ReconnectOptions;
   /** avdec_h264 max-threads: -1 = auto (default: 1 with fewer than 3 cores per stream, else 0), 0 = libav's frame threading, N = N threads. */
   decoderThreads?: number;
   /** Downscale in GStreamer (videoscale) instead of OpenCV (default false; OpenCV measured faster). */
@@ -39,6 +43,8 @@ export interface CpuPipelineOptions {
   frameEvents?: boolean;
   /** Frame events that may wait for JavaScript before newer ones are dropped (default 1024). */
   eventQueueSize?: number;
+  /** Per stream index: line-crossing counts resumed from an earlier run (--resume-counts), added to lc_cum. */
+  cumulativeBase?: Array<Record<string, number>>;
   /** Turn frames into Kafka messages on the worker thread (src/pipeline/ sets this up). */
   publish?: PublishOptions;
   /** Message events that may wait for JavaScript before newer ones are dropped (default 65536). */
@@ -47,6 +53,40 @@ export interface CpuPipelineOptions {
   osdOutputs?: string[];
   /** Keep a JPEG of each stream's latest annotated frame (2 per second) for snapshot() (the live page). */
   snapshots?: boolean;
+}
+
+/**
+ * How a network input comes back (rtsp://, http(s)://, udp://...; files never reconnect): the delay before
+ * retry N is drawn uniformly between 100 ms and min(maxDelayMs, initialDelayMs * 2^(N-1)) ("full jitter").
+ */
+export interface ReconnectOptions {
+  /** Retries per outage before the stream ends in 'error' (default 0 = forever). */
+  attempts?: number;
+  /** Upper bound of the first retry's delay (default 1000 ms). */
+  initialDelayMs?: number;
+  /** Cap of the delay's upper bound (default 30000 ms). */
+  maxDelayMs?: number;
+}
+
+/**
+ * A stream's state: connecting (before its first frame) -> running -> [reconnecting -> running]* -> eos |
+ * error | stopped. 'error' is final: a file that cannot be read, or a network input out of reconnect attempts.
+ */
+export type StreamState = 'connecting' | 'running' | 'reconnecting' | 'eos' | 'error' | 'stopped';
+export const STREAM_STATES: readonly StreamState[] = ['connecting', 'running', 'reconnecting', 'eos', 'error', 'stopped'];
+
+export interface CpuStateEvent {
+  kind: 'state';
+  streamId: number;
+  state: StreamState;
+  /** reconnecting: what ended the connection; error: the error. */
+  reason?: string;
+  /** reconnecting: the retry about to be made (1, 2, ... per outage). */
+  attempt?: number;
+  /** reconnecting: the backoff before that retry. */
+  retryInMs?: number;
+  /** Outages so far: times this stream went to reconnecting. */
+  reconnects: number;
 }
 
 export interface PublishOptions {
@@ -137,8 +177,10 @@ export interface StageStat {
 export interface CpuStreamSummary {
   streamId: number;
   input: string;
-  state: 'starting' | 'running' | 'eos' | 'error' | 'stopped';
+  state: StreamState;
   error?: string;
+  /** Network inputs: outages (times the stream went to reconnecting); counts carry on across them. */
+  reconnects: number;
   frames: number;
   /** Frames dropped before processing (live inputs only, when processing lags). */
   dropped: number;
@@ -182,7 +224,7 @@ export interface CpuEosEvent extends CpuRunSummary {
   streams: Array<CpuStreamSummary & { lcCum: Record<string, number> }>;
 }
 
-export type CpuPipelineEvent = CpuFrameEvent | CpuWarningEvent | CpuErrorEvent | CpuEosEvent | CpuMessageEvent;
+export type CpuPipelineEvent = CpuFrameEvent | CpuWarningEvent | CpuErrorEvent | CpuEosEvent | CpuMessageEvent | CpuStateEvent;
 
 export interface NativeCpuPipeline {
   /** Starts every stream; events arrive on the JS thread. Once per instance. */
@@ -204,6 +246,8 @@ export interface DecodeOnlyResult {
 declare module './addon.js' {
   interface NativeAddon {
     CpuPipeline: new (options: CpuPipelineOptions) => NativeCpuPipeline;
+    /** The reconnect backoff (native/cpu/reconnect_policy.h) for retry `attempt`; u in [0, 1) replaces the random draw. */
+    cpuReconnectDelay(policy: ReconnectOptions, attempt: number, u?: number): { ceilingMs: number; delayMs: number; exhausted: boolean };
     /** Decode-only throughput of one input (the benchmark baseline). */
     cpuDecodeOnly(input: string, decoderThreads?: number): Promise<DecodeOnlyResult>;
     /** The resolved detector parameters of a key file and/or overrides (throws naming file, line, key). */
@@ -240,6 +284,7 @@ export interface RunCpuPipelineControl {
   /** Aborting stops the pipeline gracefully; the promise then resolves with stopped: true. */
   signal?: AbortSignal;
   onWarning?: (w: CpuWarningEvent) => void;
+  onState?: (s: CpuStateEvent) => void;
 }
 
 /**
@@ -278,6 +323,9 @@ export function runCpuPipeline(
           break;
         case 'error':
           errors.push(event);
+          break;
+        case 'state':
+          control.onState?.(event);
           break;
         case 'eos': {
           control.signal?.removeEventListener('abort', onAbort);

@@ -1,6 +1,6 @@
 // What a running pipeline tells its users. Frame records and message events may be dropped when
 // JavaScript falls behind (counted in the report); errors and the end of stream never are.
-import type { CpuFrameEvent } from '../native/pipeline.js';
+import type { CpuFrameEvent, CpuStateEvent, StreamState } from '../native/pipeline.js';
 import type { DeliveryEvent, DeliveryStats } from '../kafka/types.js';
 
 /** One frame's analytics (NvDsAnalyticsFrameMeta's maps) with frame meta and the tracked boxes. */
@@ -29,16 +29,30 @@ export interface StreamReport {
   streamId: number;
   input: string;
   deviceId: string;
-  state: 'eos' | 'error' | 'stopped' | 'starting' | 'running';
+  /** At the end: eos, error or stopped (see StreamState). */
+  state: StreamState;
   error?: string;
+  /** Network inputs: outages (times the stream went to reconnecting); frames and counts carry on across them. */
+  reconnects: number;
   frames: number;
   fps: number;
   warnings: number;
   /** CPU backend: the detector that ran, e.g. "dnn yolox_nano (416x416, yolox, motion-gated)". */
   detector?: string;
-  /** Final cumulative line-crossing counts per label (objLCCumCnt). */
+  /** Final cumulative line-crossing counts per label (objLCCumCnt), including resumed counts. */
   lcCum: Record<string, number>;
+  /** --resume-counts: the counts this run continued from and where they came from ("" = nothing saved). */
+  resumed?: { counts: Record<string, number>; from: string };
 }
+
+export type { StreamState };
+
+/**
+ * A stream entered a state (every change, final ones included). Network inputs: 'reconnecting' says why the
+ * connection ended and when the next attempt comes; 'running' again means frames flow (tracks restarted,
+ * lc_cum continues).
+ */
+export type StreamStateEvent = Omit<CpuStateEvent, 'kind'>;
 
 export interface RunReport {
   backend: 'cpu' | 'deepstream';
@@ -62,6 +76,7 @@ export interface PipelineEvents {
   message: [MessageEvent];
   delivery: [DeliveryEvent];
   warning: [PipelineWarning];
+  state: [StreamStateEvent];
   error: [Error];
   eos: [RunReport];
 }

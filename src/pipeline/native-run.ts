@@ -16,6 +16,7 @@ import {
   type CpuMessageEvent,
   type CpuEosEvent,
   type CpuPipelineEvent,
+  type CpuStateEvent,
   type CpuStreamSummary,
   type NativeCpuPipeline,
 } from '../native/pipeline.js';
@@ -28,6 +29,7 @@ export type NativeRunEvent =
   | { kind: 'frame'; record: FrameRecord }
   | CpuMessageEvent
   | { kind: 'warning' | 'error'; streamId: number; message: string }
+  | CpuStateEvent
   | CpuEosEvent;
 
 export interface NativeRun {
@@ -40,6 +42,7 @@ export function startCpuRun(
   o: ResolvedPipelineOptions,
   producer: MessageProducer | undefined,
   onEvent: (e: NativeRunEvent) => void,
+  cumulativeBase: Array<Record<string, number>> = [],
 ): NativeRun {
   const addon = loadAddon();
   const defaults = defaultCpuConfigPaths();
@@ -52,6 +55,11 @@ export function startCpuRun(
     detectorConfigPath: detector.configPath,
     trackerConfigPath: o.trackerConfig ?? defaults.trackerConfigPath,
     realtime: o.realtime,
+    // Network inputs: connect timeout, stall watchdog, reconnection with backoff.
+    connectTimeoutMs: o.live.connectTimeoutMs,
+    stallTimeoutMs: o.live.stallTimeoutMs,
+    reconnect: o.live.reconnect,
+    cumulativeBase,
     frameEvents: o.frameEvents,
     eventQueueSize: o.eventQueueSize,
     ...(o.osdOutputs ? { osdOutputs: o.osdOutputs } : {}),
@@ -94,7 +102,11 @@ export function startCpuRun(
  * The DeepStream backend: nvdsanalytics counts, our probe builds the payload (same core code), nvmsgconv
  * (our converter library) and nvmsgbroker publish. Events are adapted to the CPU backend's shape.
  */
-export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: NativeRunEvent) => void): NativeRun {
+export function startDeepStreamRun(
+  o: ResolvedPipelineOptions,
+  onEvent: (e: NativeRunEvent) => void,
+  cumulativeBase: Array<Record<string, number>> = [],
+): NativeRun {
   if (!o.kafka) throw new InputError('the DeepStream backend publishes through nvmsgbroker: give --conn-str');
   if (!o.files.analyticsConfig) throw new InputError('the DeepStream backend needs --analytics-config as a file (nvdsanalytics reads it)');
   // nvmsgbroker gets the first host in conn-str and every host (and the message key, default deviceId) in a
@@ -124,6 +136,11 @@ export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: Nati
       // One annotated video (nvdsosd): several streams are tiled into it, so {stream} becomes "all".
       ...(o.osdOutputPattern !== undefined ? { osdOutput: o.osdOutputPattern.replaceAll('{stream}', 'all') } : {}),
       deviceIds: o.deviceIds,
+      cumulativeBase,
+      // RTSP comes back through nvurisrcbin (a fixed interval, no jittered backoff): the stall watchdog in whole
+      // seconds, the attempts with nvurisrcbin's -1 for forever.
+      rtspReconnectIntervalS: Math.ceil(o.live.stallTimeoutMs / 1000),
+      rtspReconnectAttempts: o.live.reconnect.attempts === 0 ? -1 : o.live.reconnect.attempts,
       policy: {
         onLineCrossing: o.sendOn.lineCrossing,
         frameInterval: o.sendOn.frameInterval,
@@ -154,13 +171,17 @@ export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: Nati
         lcCum: lcCum.get(i) ?? {},
       };
     });
+    // Each stream's final state ('connecting' is every stream's first; nvurisrcbin's reconnections are its own).
+    for (const s of streams) if (!streamErrors.has(s.streamId)) onEvent({ kind: 'state', streamId: s.streamId, state: s.state, ...(s.error ? { reason: s.error } : {}), reconnects: 0 });
     onEvent({ kind: 'eos', wallMs, frames: e.frames, fps: wallMs > 0 ? (e.frames * 1000) / wallMs : 0, stopped: e.stopped, eventsDropped: e.eventsDropped, messagesDropped: 0, streams });
   };
+
   // start() resolves once PLAYING; nvinfer's engine build runs on a worker thread, not on this one.
   ds.start((e: DeepStreamPipelineEvent) => {
     switch (e.kind) {
       case 'frame': {
         frames.set(e.streamId, (frames.get(e.streamId) ?? 0) + 1);
+        if (frames.get(e.streamId) === 1) onEvent({ kind: 'state', streamId: e.streamId, state: 'running', reconnects: 0 });
         lcCum.set(e.streamId, e.objLCCumCnt);
         if (o.frameEvents) {
           const { kind: _k, ...rest } = e;
@@ -185,6 +206,7 @@ export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: Nati
         // One input failed; the others go on.
         streamErrors.set(e.streamId, e.message);
         onEvent({ kind: 'error', streamId: e.streamId, message: e.message });
+        onEvent({ kind: 'state', streamId: e.streamId, state: 'error', reason: e.message, reconnects: 0 });
         break;
       case 'warning':
       case 'error':
@@ -205,7 +227,7 @@ export function startDeepStreamRun(o: ResolvedPipelineOptions, onEvent: (e: Nati
 function emptyStreamSummary(streamId: number, input: string): CpuStreamSummary {
   const stat = { meanMs: 0, maxMs: 0, totalMs: 0 };
   return {
-    streamId, input, state: 'starting', frames: 0, dropped: 0, warnings: 0, undecodable: 0, width: 0, height: 0,
+    streamId, input, state: 'connecting', reconnects: 0, frames: 0, dropped: 0, warnings: 0, undecodable: 0, width: 0, height: 0,
     wallMs: 0, fps: 0, lastPtsMs: 0, live: false, detector: 'nvinfer',
     timings: { decodeWait: stat, scale: stat, detect: stat, infer: stat, track: stat, analytics: stat, process: stat },
   };

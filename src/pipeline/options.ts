@@ -10,6 +10,14 @@ import { loadMsgconvConfig, type MsgconvConfig } from '../config/msgconv-config.
 import type { PayloadMapping, ResolvedAnalyticsConfig } from '../config/resolved.js';
 import { InputError } from '../errors.js';
 import { resolveDetector, type DetectorChoice, type ResolvedDetector } from '../native/detector.js';
+import type { ReconnectOptions } from '../native/pipeline.js';
+import { defaultStateDir, type ResumeMode, type ResumeSettings } from '../state/resume.js';
+import { trackerConfig } from '../native/tracker.js';
+import { loadAddon } from '../native/addon.js';
+import type { RuleOrigin } from '../config/analytics-config.js';
+import { checkKafkaProperties } from '../kafka/conf-check.js';
+import { kafkajsSettings } from '../kafka/kafkajs-config.js';
+import { propertyList } from '../kafka/properties.js';
 
 export type Backend = 'auto' | 'cpu' | 'deepstream';
 export type ProducerKind = 'native' | 'kafkajs';
@@ -52,6 +60,15 @@ export interface PipelineOptions {
   trackerConfig?: string;
   /** Pace file inputs at their frame rate, like live cameras (default false). */
   realtime?: boolean;
+  /** CPU backend, network inputs: a connection that shows no frame within this time is retried (default 8000 ms). */
+  connectTimeoutMs?: number;
+  /** CPU backend, network inputs: a running source without a new frame for this long is retried (default 10000 ms; 0 = off). */
+  stallTimeoutMs?: number;
+  /**
+   * Network inputs: reconnect after an error, a stall or (rtsp/udp/...) an end of stream, forever by default,
+   * with exponential backoff and full jitter (1 s doubling to 30 s). Tracks restart, lc_cum carries on.
+   */
+  reconnect?: ReconnectOptions;
   /** How long a message may wait for the broker before it counts as failed (default 300000 ms). */
   deliveryTimeoutMs?: number;
   /** How long stop()/end of stream waits for outstanding deliveries (default 30000 ms). */
@@ -74,6 +91,23 @@ export interface PipelineOptions {
   osdOutput?: string;
   /** Serve the live page, /metrics, /healthz and /readyz (read-only; src/http/). Needs frame events (kept on). */
   http?: HttpOptions;
+  /**
+   * Continue lc_cum_<label> across restarts (src/state/resume.ts): 'off' (default: from 0), 'file' (state
+   * files in stateDir), 'fresh' (as file, but start from 0 and replace the saved state), 'kafka' (the newest
+   * message of each device id on the topic).
+   */
+  resumeCounts?: ResumeMode;
+  /** State directory for resumeCounts 'file' / 'fresh' (default $XDG_STATE_HOME/ds-kafka or ~/.local/state/ds-kafka). */
+  stateDir?: string;
+  /** resumeCounts 'kafka': how long reading the topic back may take before the start fails (default 30000 ms). */
+  resumeTimeoutMs?: number;
+  /**
+   * Native producer: spool every message to this directory until the broker acknowledges it; what a killed
+   * run left unacknowledged is re-sent (same messageid) at the next start. Off by default.
+   */
+  spoolDir?: string;
+  /** Unacknowledged spool size limit in MiB (default 1024); beyond it messages are held in memory only. */
+  spoolMaxMb?: number;
 }
 
 export interface HttpOptions {
@@ -103,6 +137,8 @@ export interface ResolvedPipelineOptions {
   detectorConfig?: string;
   trackerConfig?: string;
   realtime: boolean;
+  /** Network inputs: connect timeout, stall watchdog and reconnection (defaults filled in). */
+  live: { connectTimeoutMs: number; stallTimeoutMs: number; reconnect: Required<ReconnectOptions> };
   deliveryTimeoutMs: number;
   flushTimeoutMs: number;
   frameEvents: boolean;
@@ -115,6 +151,8 @@ export interface ResolvedPipelineOptions {
   /** osdOutput as given (the DeepStream backend writes one tiled video). */
   osdOutputPattern?: string;
   http?: HttpOptions;
+  resume: ResumeSettings;
+  spool?: { dir: string; maxBytes: number };
   warnings: ConfigWarning[];
 }
 
@@ -172,6 +210,54 @@ function detectorClassWarnings(detector: ResolvedDetector, analytics: ResolvedAn
   return out;
 }
 
+/** A stream the analytics config has no [*-stream-N] group for gets no rules: say so, naming it. */
+function streamsWithoutRules(analytics: ResolvedAnalyticsConfig, inputs: string[], file?: string): ConfigWarning[] {
+  if (!analytics.enable) return [];
+  return inputs.flatMap((input, i) =>
+    analytics.streams.some((s) => s.streamId === i)
+      ? []
+      : [
+          makeWarning(
+            'unused',
+            `stream ${i} (${input}) has no rules: the analytics config has no [line-crossing-stream-${i}], ` +
+              `[roi-filtering-stream-${i}], [overcrowding-stream-${i}] or [direction-detection-stream-${i}] group, so nothing is counted on it`,
+            file ? { file } : {},
+          ),
+        ],
+  );
+}
+
+function checkTrackerConfig(path: string): void {
+  if (!existsSync(path)) throw new ConfigError(`tracker config not found: ${path}`);
+  try {
+    trackerConfig(path);
+  } catch (err) {
+    // The native parser's message already names file:line and key.
+    throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
+  }
+}
+
+function resolveLiveOptions(opts: PipelineOptions): ResolvedPipelineOptions['live'] {
+  const whole = (name: string, v: number | undefined, def: number, min: number): number => {
+    if (v === undefined) return def;
+    if (!Number.isInteger(v) || v < min || v > 86_400_000) throw new ConfigError(`${name} must be a whole number ${min}-86400000, got ${v}`);
+    return v;
+  };
+  const r = opts.reconnect ?? {};
+  const reconnect = {
+    attempts: whole('reconnect attempts', r.attempts, 0, 0),
+    initialDelayMs: whole('reconnect initialDelayMs', r.initialDelayMs, 1000, 1),
+    maxDelayMs: whole('reconnect maxDelayMs', r.maxDelayMs, 30_000, 1),
+  };
+  if (reconnect.maxDelayMs < reconnect.initialDelayMs)
+    throw new ConfigError(`reconnect maxDelayMs (${reconnect.maxDelayMs}) must be >= initialDelayMs (${reconnect.initialDelayMs})`);
+  return {
+    connectTimeoutMs: whole('connect timeout (ms)', opts.connectTimeoutMs, 8000, 100),
+    stallTimeoutMs: whole('stall timeout (ms)', opts.stallTimeoutMs, 10_000, 0),
+    reconnect,
+  };
+}
+
 function checkHttp(h: HttpOptions): HttpOptions {
   if (!Number.isInteger(h.port) || h.port < 0 || h.port > 65535) throw new ConfigError(`http port must be a whole number 0-65535, got ${h.port}`);
   if (h.stallSeconds !== undefined && !(h.stallSeconds > 0)) throw new ConfigError(`http stallSeconds must be > 0, got ${h.stallSeconds}`);
@@ -197,9 +283,11 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
   const warnings: ConfigWarning[] = [];
 
   let analytics: ResolvedAnalyticsConfig;
+  let origins: RuleOrigin[] | undefined;
   if (typeof opts.analyticsConfig === 'string') {
     const r = loadAnalyticsConfig(opts.analyticsConfig);
     analytics = r.config;
+    origins = r.origins;
     warnings.push(...r.warnings);
   } else {
     analytics = opts.analyticsConfig ?? emptyAnalytics(opts.inputs.length);
@@ -215,7 +303,8 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
   }
 
   const streamIds = opts.inputs.map((_, i) => i);
-  const mapping = buildPayloadMapping(analytics, msgconv, streamIds, { warnings });
+  const mapping = buildPayloadMapping(analytics, msgconv, streamIds, { warnings, ...(origins ? { origins } : {}) });
+  if (opts.analyticsConfig !== undefined) warnings.push(...streamsWithoutRules(analytics, opts.inputs, typeof opts.analyticsConfig === 'string' ? opts.analyticsConfig : undefined));
   if (opts.deviceIds && opts.deviceIds.length > opts.inputs.length) {
     throw new InputError(`${opts.deviceIds.length} device ids for ${opts.inputs.length} input(s): give at most one per input`);
   }
@@ -224,11 +313,17 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
   );
 
   let kafka: ResolvedPipelineOptions['kafka'];
+  // A Kafka config is read and checked even without connStr, so a missing or bad file is never ignored.
+  const kafkaConfig = typeof opts.kafkaConfig === 'string' ? loadKafkaConfig(opts.kafkaConfig) : opts.kafkaConfig;
+  if (kafkaConfig) checkKafkaProperties(kafkaConfig);
   if (opts.connStr !== undefined) {
-    const config =
-      typeof opts.kafkaConfig === 'string' ? loadKafkaConfig(opts.kafkaConfig) : (opts.kafkaConfig ?? defaultKafkaConfig());
+    const config = kafkaConfig ?? defaultKafkaConfig();
     warnings.push(...config.warnings);
     kafka = { conn: parseConnStr(opts.connStr), config };
+    // kafkajs honours only part of librdkafka's properties: refuse the others here (file:line), never drop them.
+    if (opts.producer === 'kafkajs') kafkajsSettings(propertyList(config, 'producer'));
+  } else if (kafkaConfig) {
+    warnings.push(makeWarning('unused', 'Kafka config read but not used: nothing is published without a conn-str (--conn-str)', { file: kafkaConfig.file }));
   }
 
   const files: ResolvedPipelineOptions['files'] = {};
@@ -237,6 +332,10 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
   if (typeof opts.kafkaConfig === 'string') files.kafkaConfig = opts.kafkaConfig;
 
   const detector = opts.backend === 'deepstream' ? undefined : resolveDetector(opts.detector ?? 'auto', opts.detectorConfig);
+  // The CPU tracker's key file, parsed now so a bad one is a ConfigError (file:line) before anything starts.
+  // (Only where the CPU backend surely runs: on DeepStream it is nvtracker's YAML.)
+  if (opts.trackerConfig !== undefined && (opts.backend === 'cpu' || (detector && !loadAddon().capabilities().deepstream)))
+    checkTrackerConfig(opts.trackerConfig);
   if (detector) warnings.push(...detectorClassWarnings(detector, analytics, files.analyticsConfig));
 
   return {
@@ -258,6 +357,7 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
     detectorConfig: opts.detectorConfig,
     trackerConfig: opts.trackerConfig,
     realtime: opts.realtime ?? false,
+    live: resolveLiveOptions(opts),
     deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 300_000,
     flushTimeoutMs: opts.flushTimeoutMs ?? 30_000,
     // The HTTP side counts from frame events.
@@ -270,6 +370,28 @@ export function resolvePipelineOptions(opts: PipelineOptions): ResolvedPipelineO
       ? { osdOutputs: resolveOsdOutputs(opts.osdOutput, opts.inputs.length), osdOutputPattern: opts.osdOutput }
       : {}),
     ...(opts.http ? { http: checkHttp(opts.http) } : {}),
+    resume: resolveResumeSettings(opts, kafka !== undefined),
+    ...(opts.spoolDir !== undefined ? { spool: resolveSpool(opts, kafka !== undefined) } : {}),
     warnings,
   };
+}
+
+function resolveResumeSettings(opts: PipelineOptions, hasKafka: boolean): ResumeSettings {
+  const mode = opts.resumeCounts ?? 'off';
+  if (!['off', 'file', 'fresh', 'kafka'].includes(mode)) throw new ConfigError(`resumeCounts must be off, file, fresh or kafka, got ${JSON.stringify(mode)}`);
+  if (mode === 'kafka' && !hasKafka) throw new ConfigError('--resume-counts kafka reads the counts back from the topic: give --conn-str');
+  const timeoutMs = opts.resumeTimeoutMs ?? 30_000;
+  if (!(timeoutMs > 0)) throw new ConfigError(`resumeTimeoutMs must be > 0, got ${timeoutMs}`);
+  if (opts.stateDir !== undefined && opts.stateDir.length === 0) throw new ConfigError('the state directory (--state-dir) is empty');
+  return { mode, stateDir: opts.stateDir ?? defaultStateDir(), timeoutMs };
+}
+
+function resolveSpool(opts: PipelineOptions, hasKafka: boolean): { dir: string; maxBytes: number } {
+  if (!opts.spoolDir) throw new ConfigError('the spool directory (--spool-dir) is empty');
+  if (!hasKafka) throw new ConfigError('--spool-dir keeps messages for Kafka: give --conn-str');
+  if ((opts.producer ?? 'native') !== 'native') throw new ConfigError('--spool-dir works with the native producer (librdkafka), not --producer kafkajs');
+  if (opts.backend === 'deepstream') throw new ConfigError('--spool-dir works with the CPU backend: on DeepStream, nvmsgbroker publishes');
+  const mb = opts.spoolMaxMb ?? 1024;
+  if (!(mb > 0)) throw new ConfigError(`--spool-max-mb must be > 0, got ${mb}`);
+  return { dir: opts.spoolDir, maxBytes: Math.floor(mb * 1024 * 1024) };
 }

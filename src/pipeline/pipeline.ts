@@ -21,6 +21,8 @@ import { RecordQueue } from './record-queue.js';
 import { startHttpServer, type HttpHandle } from '../http/server.js';
 import { ConfigError } from '../config/errors.js';
 import type { DeliveryStats } from '../kafka/types.js';
+import { CountStateWriter, resolveResume, type StreamResume } from '../state/resume.js';
+import { StateFollower } from '../state/state-follower.js';
 
 export class Pipeline extends EventEmitter<PipelineEvents> {
   readonly options: ResolvedPipelineOptions;
@@ -38,6 +40,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private readonly queues = new Set<RecordQueue<FrameRecord>>();
   private http: HttpHandle | undefined;
   private httpUrlValue: string | undefined;
+  /** --resume-counts: per stream, what the run continued from; the state files' feed (file modes). */
+  private resumed: StreamResume[] | undefined;
+  private state: StateFollower | undefined;
 
   /** Parses and checks every option (throws ConfigError / InputError); starts nothing. */
   constructor(options: PipelineOptions) {
@@ -71,25 +76,81 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         topic: o.kafka.conn.topic,
         properties: producerPropertiesFrom(o.kafka.config),
         deliveryTimeoutMs: o.deliveryTimeoutMs,
+        ...(o.spool ? { spoolDir: o.spool.dir, spoolMaxBytes: o.spool.maxBytes } : {}),
       };
       const onEvent = (e: ProducerEvent) => {
-        if (e.type === 'delivery') this.emit('delivery', e);
-        else if (e.level === 'warn' || e.level === 'error') this.emit('warning', { source: 'kafka', message: e.message });
+        if (e.type === 'delivery') {
+          this.state?.onDelivery(e.seq, e.ok);
+          this.emit('delivery', e);
+        } else if (e.level === 'warn' || e.level === 'error') this.emit('warning', { source: 'kafka', message: e.message });
+        else if (e.level === 'info' && e.message.startsWith('spool ')) this.emit('info', e.message);
       };
-      this.producer =
-        o.producer === 'kafkajs' ? new KafkajsProducer(producerOptions, onEvent) : new NativeKafkaProducer(producerOptions, onEvent);
+      try {
+        this.producer =
+          o.producer === 'kafkajs' ? new KafkajsProducer(producerOptions, onEvent) : new NativeKafkaProducer(producerOptions, onEvent);
+      } catch (err) {
+        // librdkafka refusing a property combination (e.g. acks=1 with idempotence) and a spool directory
+        // that is locked or unwritable are the user's to fix: exit 2, not "a bug".
+        const userFixable = /spool|^Kafka property|^cannot create Kafka producer/.test((err as Error).message);
+        const e = userFixable ? new ConfigError((err as Error).message) : (err as Error);
+        this.rejectDone(e);
+        throw e;
+      }
+    }
+    if (o.spool && backend.backend !== 'cpu') {
+      const e = new ConfigError('--spool-dir works with the CPU backend: on DeepStream, nvmsgbroker publishes');
+      this.rejectDone(e);
+      throw e;
     }
     if (o.http) this.startHttp(o.http);
-    try {
+    const launch = (bases: Array<Record<string, number>>) => {
       const onEvent = (e: NativeRunEvent) => this.onNativeEvent(e);
-      this.run = backend.backend === 'deepstream' ? startDeepStreamRun(o, onEvent) : startCpuRun(o, this.producer, onEvent);
-    } catch (err) {
-      void this.producer?.close(0);
-      void this.http?.close();
-      this.rejectDone(err as Error);
-      throw err;
+      this.run = backend.backend === 'deepstream' ? startDeepStreamRun(o, onEvent, bases) : startCpuRun(o, this.producer, onEvent, bases);
+      if (this.stopping) this.run.stop();
+    };
+    if (o.resume.mode === 'off') {
+      try {
+        launch([]);
+      } catch (err) {
+        this.abortStart(err as Error);
+        throw err;
+      }
+    } else {
+      // Reading the saved counts may take a while (kafka mode): the native run starts once they are known.
+      this.resumeThenLaunch(launch).catch((err: Error) => this.abortStart(err, true));
     }
     return this;
+  }
+
+  private abortStart(err: Error, async = false): void {
+    void this.producer?.close(0);
+    void this.http?.close();
+    if (async) this.fail(err);
+    else this.rejectDone(err);
+  }
+
+  private async resumeThenLaunch(launch: (bases: Array<Record<string, number>>) => void): Promise<void> {
+    const o = this.options;
+    // Messages re-sent from the spool go first, so the topic's newest message is really the newest.
+    if (o.resume.mode === 'kafka' && (this.producer?.stats().spool?.resent ?? 0) > 0) await this.producer!.flush(o.resume.timeoutMs);
+    const r = await resolveResume({
+      settings: o.resume,
+      deviceIds: o.deviceIds,
+      streams: o.analytics.streams,
+      mapping: o.mapping,
+      ...(o.kafka ? { kafka: { bootstrapServers: o.kafka.conn.bootstrapServers, topic: o.kafka.conn.topic } } : {}),
+    });
+    for (const n of r.notes) this.emit('info', `resume-counts: ${n}`);
+    this.resumed = r.streams;
+    if (o.resume.mode === 'file' || o.resume.mode === 'fresh') {
+      const writer = new CountStateWriter(o.resume.stateDir, r.streams, o.analytics.streams, (m) =>
+        this.emit('warning', { source: 'pipeline', message: m }),
+      );
+      // With a spool (or nvmsgbroker), a built message is as good as delivered: it is re-sent after a crash.
+      const handedOver = this.backend === 'deepstream' || o.spool !== undefined;
+      this.state = new StateFollower(writer, o.mapping, handedOver ? 'handed-over' : 'acknowledged');
+    }
+    launch(r.streams.map((s) => s.counts));
   }
 
   /** Stops decoding, flushes Kafka, resolves with the final report. Idempotent. */
@@ -145,11 +206,33 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     return q;
   }
 
+  /**
+   * A listener that throws stops neither the pipeline nor the listeners after it (records() and the
+   * report are never lost): its exception is rethrown on the next tick, so it reaches process
+   * 'uncaughtException' like one thrown in any Node event handler, instead of vanishing in the native
+   * callback with only a DEP0168 warning. Not an 'error' event: that one means the run failed.
+   */
+  override emit<K extends keyof PipelineEvents>(event: K, ...args: PipelineEvents[K]): boolean {
+    const listeners = this.rawListeners(event) as Array<(...a: unknown[]) => unknown>;
+    // No listener: EventEmitter's own behaviour (an unheard 'error' throws).
+    if (listeners.length === 0) return super.emit(event, ...(args as never));
+    for (const l of listeners) {
+      try {
+        l.apply(this, args);
+      } catch (err) {
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    }
+    return true;
+  }
+
   private onNativeEvent(e: NativeRunEvent): void {
     switch (e.kind) {
       case 'frame':
-        this.emit('frame', e.record);
         for (const q of this.queues) q.push(e.record);
+        this.emit('frame', e.record);
         break;
       case 'message': {
         this.built++;
@@ -162,6 +245,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
           this.lost++;
           this.emit('warning', { streamId: e.streamId, source: 'kafka', message: `message not queued: ${e.error}` });
         }
+        if (!e.error) this.state?.onMessage(e.streamId, e.seq, e.payload);
         this.emit('message', { streamId: e.streamId, frameNum: e.frameNum, reason: e.reason, key: e.key, payload: e.payload, seq: e.seq });
         break;
       }
@@ -171,6 +255,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       case 'error':
         this.emit('warning', { streamId: e.streamId, source: 'pipeline', message: e.message, streamError: true });
         break;
+      case 'state': {
+        const { kind: _kind, ...change } = e;
+        this.emit('state', change);
+        break;
+      }
       case 'eos':
         void this.finish(e);
         break;
@@ -189,7 +278,12 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       this.lost += e.messagesDropped;
       const delivery = this.producer ? await this.producer.close(this.options.flushTimeoutMs) : undefined;
       for (const q of this.queues) q.end();
-      const streams: StreamReport[] = e.streams.map((s) => ({ ...s, deviceId: this.options.deviceIds[s.streamId] ?? `stream-${s.streamId}` }));
+      const undelivered = delivery ? delivery.failed + delivery.inFlight + this.lost : 0;
+      this.state?.onEnd(e.streams, undelivered === 0);
+      const streams: StreamReport[] = e.streams.map((s) => {
+        const r = this.resumed?.find((x) => x.streamId === s.streamId);
+        return { ...s, deviceId: this.options.deviceIds[s.streamId] ?? `stream-${s.streamId}`, ...(r ? { resumed: { counts: r.counts, from: r.from } } : {}) };
+      });
       const report: RunReport = {
         backend: this.backend,
         stopped: e.stopped,
@@ -209,7 +303,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       } else if (delivery && (delivery.failed > 0 || delivery.inFlight > 0 || this.lost > 0)) {
         const err = Object.assign(
           new DeliveryError(
-            `${delivery.failed + delivery.inFlight + this.lost} of ${this.built} message(s) not delivered to ${this.options.kafka!.conn.bootstrapServers} topic "${this.options.kafka!.conn.topic}"`,
+            `${delivery.failed + delivery.inFlight + this.lost} of ${this.built} message(s) not delivered to ${this.options.kafka!.conn.bootstrapServers} topic "${this.options.kafka!.conn.topic}"` +
+              (delivery.spool && delivery.spool.pending > 0 ? ` (${delivery.spool.pending} kept in spool ${this.options.spool!.dir}: re-sent at the next start)` : ''),
             delivery.failed + delivery.inFlight + this.lost,
           ),
           { report },

@@ -144,8 +144,8 @@ describe('liveness', () => {
     expect(r.body).toMatchObject({ status: 'stalled', streams: [0] });
     expect(String(r.body.reason)).toMatch(/stream 0 \(d0\): no new frame for 51 s \(at frame 10\)/);
   });
-  it('streams that are starting, ended or advancing are not stalled', () => {
-    const r = liveness(state([{ state: 'starting' }, { state: 'eos' }, { state: 'error' }, { lastAdvanceAt: 40_000 }]), 30, 52_000);
+  it('streams that are connecting, reconnecting, ended or advancing are not stalled', () => {
+    const r = liveness(state([{ state: 'connecting' }, { state: 'reconnecting' }, { state: 'eos' }, { state: 'error' }, { lastAdvanceAt: 40_000 }]), 30, 52_000);
     expect(r).toEqual({ ok: true, body: { status: 'ok' } });
   });
   it('a file that ended before the others is not stalled; every stream stuck is', () => {

@@ -1,7 +1,10 @@
 // `ds-kafka broker start` keeps what the broker acknowledged across a restart (a crash must not delete
 // messages); --fresh wipes it. Real broker on its own port, messages read back with kcat.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cacheDir } from '../../src/broker/paths.js';
 import { runCli } from '../helpers/cli.js';
 
 const PORT = Number(process.env.DS_KAFKA_BROKER_CLI_PORT ?? 29392);
@@ -21,7 +24,9 @@ describe('ds-kafka broker start', () => {
     const start = (extra: string[] = []) => runCli(['broker', 'start', '--port', String(PORT), '--topic', 'kept', ...extra], { env, timeoutMs: 120_000 });
     const stop = () => runCli(['broker', 'stop', '--port', String(PORT)], { env, timeoutMs: 60_000 });
 
-    const first = await start(['--fresh']); // whatever an earlier run left
+    // A port never used before has no directory yet: the first start must create it.
+    rmSync(join(cacheDir(), `broker-${PORT}`), { recursive: true, force: true });
+    const first = await start(['--fresh']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/data: fresh/);
     for (const m of ['{"n":1}', '{"n":2}']) {

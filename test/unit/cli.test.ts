@@ -54,6 +54,8 @@ describe('invalid values get one clear error line', () => {
     ['empty input file', ['run', '-i', '/dev/null'], 3, /\/dev\/null/],
     ['a file that is not video', ['run', '-i', join(repoRoot, 'README.md')], 3, /cannot decode .*README\.md: This appears to be a text file/],
     ['--log-format', [...base, '--log-format', 'xml'], 2, /log-format/],
+    ['--stall-timeout', [...base, '--stall-timeout', '-1'], 2, /--stall-timeout must be a whole number of ms >= 0/],
+    ['--reconnect-attempts', [...base, '--reconnect-attempts', '1.5'], 2, /--reconnect-attempts must be a whole number >= 0 \(0 = forever\)/],
     ['config check on a missing file', ['config', 'check', '/nope.txt'], 3, /config file not found: \/nope\.txt/],
   ];
   for (const [name, args, code, pattern] of cases) {

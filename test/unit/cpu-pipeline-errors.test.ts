@@ -90,11 +90,13 @@ describe('CPU pipeline: bad inputs', () => {
     ]);
   });
 
-  it('unreachable rtsp://127.0.0.1:9/x -> a clear error within a few seconds', async () => {
+  it('unreachable rtsp://127.0.0.1:9/x with a bounded reconnect -> a clear error within a few seconds', async () => {
+    // Network inputs retry forever by default (test/e2e/rtsp-reconnect.test.ts); one retry here.
     const t0 = Date.now();
-    const err = await failure(runCpuPipeline({ inputs: ['rtsp://127.0.0.1:9/x'], connectTimeoutMs: 3000 }));
+    const err = await failure(runCpuPipeline({ inputs: ['rtsp://127.0.0.1:9/x'], connectTimeoutMs: 3000, reconnect: { attempts: 1 } }));
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(err.message).toMatch(/^cannot open rtsp:\/\/127\.0\.0\.1:9\/x: /);
+    expect(err.message).toMatch(/^cannot open rtsp:\/\/127\.0\.0\.1:9\/x: .*\(gave up after 1 reconnect attempt\)$/);
+    expect(err.result.streams[0]).toMatchObject({ state: 'error', reconnects: 1, frames: 0 });
   });
 
   it('a bad detector config names file, line and key', () => {

@@ -133,8 +133,9 @@ describe('CPU pipeline on a generated H.264 stream', () => {
 
   it('reports per-stage timings in the end-of-stream summary', async () => {
     const events = await collect({ inputs: [ball], frameEvents: false });
-    expect(events.map((e) => e.kind)).toEqual(['eos']);
-    const eos = events[0]!;
+    // Without frame events: the stream's state changes (connecting, running at its first frame, eos at its end), then eos.
+    expect(events.map((e) => (e.kind === 'state' ? `${e.kind}:${e.state}` : e.kind))).toEqual(['state:connecting', 'state:running', 'state:eos', 'eos']);
+    const eos = events[3]!;
     if (eos.kind !== 'eos') throw new Error('eos expected');
     const s = eos.streams[0]!;
     expect(s.frames).toBe(FRAMES);

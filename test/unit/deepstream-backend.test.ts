@@ -15,6 +15,26 @@ const addon = loadAddon();
 const file = (rel: string) => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 const read = (rel: string) => readFileSync(file(rel), 'utf8');
 
+
+/**
+ * The generated adaptor config, read back. It may carry bootstrap.servers (nvmsgbroker's only way to get
+ * several hosts), which the user-facing parser rightly refuses in a user's cfg_kafka.txt, so the
+ * bootstrap entry is split off before the rest goes through parseKafkaConfig.
+ */
+function readGenerated(text: string): ReturnType<typeof parseKafkaConfig> {
+  let bootstrap: string | undefined;
+  const rest = text.replace(/^proto-cfg="([^"]*)"$/m, (_l, v: string) => {
+    const kept = v.split(';').filter((kv) => {
+      const [k, val] = kv.split('=');
+      if (k?.trim() === 'bootstrap.servers') bootstrap = val?.trim();
+      return k?.trim() !== 'bootstrap.servers';
+    });
+    return `proto-cfg="${kept.join(';')}"`;
+  });
+  const cfg = parseKafkaConfig(rest, 'generated');
+  return bootstrap === undefined ? cfg : { ...cfg, protoCfg: [['bootstrap.servers', bootstrap], ...cfg.protoCfg] };
+}
+
 describe('SDK version check (addon and converter refuse another DeepStream release than the build)', () => {
   it('the converter starts in the release it was built for', () => {
     for (const v of ['6.0', '6.3', '7.1', '9.1']) expect(addon.msgconvStartConverter(null, v, v)).toMatchObject({ ok: true });
@@ -90,7 +110,7 @@ describe('nvmsgbroker conn-str and adaptor config on the DeepStream backend', ()
     // The adaptor's rules (nvds_kafka_proto.cpp): at most 2 ';', host field resolved as one name.
     expect(b.connStr).toBe('k1;9092');
     expect(b.connStr.split(';')[0]).not.toContain(',');
-    const cfg = parseKafkaConfig(b.configText, 'generated');
+    const cfg = readGenerated(b.configText);
     expect(cfg.protoCfg).toContainEqual(['bootstrap.servers', 'k1:9092,k2:9092,k3:9092']);
     expect(cfg.warnings).toEqual([]);
   });
@@ -99,13 +119,13 @@ describe('nvmsgbroker conn-str and adaptor config on the DeepStream backend', ()
     expect(deepstreamBrokerSettings(parseConnStr('localhost;9092;t'), defaultKafkaConfig()).connStr).toBe('localhost;9092');
     const v6 = deepstreamBrokerSettings(parseConnStr('[::1];9092;t'), defaultKafkaConfig());
     expect(v6.connStr).toBe('::1;9092');
-    expect(parseKafkaConfig(v6.configText, 'g').protoCfg).toContainEqual(['bootstrap.servers', '[::1]:9092']);
+    expect(readGenerated(v6.configText).protoCfg).toContainEqual(['bootstrap.servers', '[::1]:9092']);
   });
 
   it('without --kafka-config the key is deviceId (the adaptor would key by sensor.id, absent from the payload)', () => {
     const b = deepstreamBrokerSettings(parseConnStr('k;9092;t'), defaultKafkaConfig());
     expect(b.configText).toMatch(/^partition-key=deviceId$/m);
-    expect(parseKafkaConfig(b.configText, 'g').partitionKey).toBe('deviceId');
+    expect(readGenerated(b.configText).partitionKey).toBe('deviceId');
   });
 
   it("a kafka config's own key, proto-cfg, producer-proto-cfg and security keys are carried over", () => {
@@ -121,7 +141,7 @@ describe('nvmsgbroker conn-str and adaptor config on the DeepStream backend', ()
       'cfg_kafka.txt',
     );
     const b = deepstreamBrokerSettings(parseConnStr('k1,k2;9093;t'), user);
-    const cfg = parseKafkaConfig(b.configText, 'generated');
+    const cfg = readGenerated(b.configText);
     expect(cfg.partitionKey).toBe('analyticsModule.id');
     expect(cfg.protoCfg).toEqual([
       ['bootstrap.servers', 'k1:9093,k2:9093'],
@@ -195,6 +215,21 @@ describe('pipeline description', () => {
     expect(src.props['rtsp-reconnect-interval']).toBe('7');
     expect(src.props.uri).toBe('rtsp://cam/1');
     expect(plan(['rtsp://cam/1'], {}, false).elements.find((e) => e.name === 'src-0')!.factory).toBe('uridecodebin');
+  });
+
+  it('RTSP reconnection through nvurisrcbin: stall watchdog, wait after an error and attempts (-1 = forever)', () => {
+    const src = (opts: Record<string, unknown>) => plan(['/v/a.h264', 'rtsp://cam/1'], opts).elements.find((e) => e.name === 'src-1')!;
+    // Defaults: a 10 s watchdog, the same wait after an error (a camera down at the start is retried too), forever.
+    expect(src({}).props).toMatchObject({ 'rtsp-reconnect-interval': '10', 'init-rtsp-reconnect-interval': '10', 'rtsp-reconnect-attempts': '-1' });
+    expect(src({ rtspReconnectIntervalS: 3, rtspReconnectAttempts: 5 }).props).toMatchObject({
+      'rtsp-reconnect-interval': '3',
+      'init-rtsp-reconnect-interval': '3',
+      'rtsp-reconnect-attempts': '5',
+    });
+    // No watchdog: errors are still retried (nvurisrcbin's 0 would turn that off too).
+    expect(src({ rtspReconnectIntervalS: 0 }).props).toMatchObject({ 'rtsp-reconnect-interval': '0', 'init-rtsp-reconnect-interval': '10' });
+    // Only the RTSP source gets them.
+    expect(plan(['/v/a.h264', 'rtsp://cam/1']).elements.filter((e) => 'rtsp-reconnect-attempts' in e.props).map((e) => e.name)).toEqual(['src-1']);
   });
 
   it('live only for network streams: rtsp is live, http and files are not', () => {

@@ -89,6 +89,24 @@ describe('DeepStream path (probe + converter) vs CPU backend (core buildPayload)
     expect(first.analyticsModule).toMatchObject({ id: 'XYZ', lc_curr_straight: 1, lc_cum_straight: 1, site: 'warehouse-7', floor: 2, outdoor: false });
   });
 
+  it('--resume-counts on DeepStream: resumed counts are added to nvdsanalytics\' lc_cum (configured labels only) before the payload', () => {
+    const mappingJson = JSON.stringify(sampleMapping());
+    const frames: DsAnalyticsFrame[] = [3, 7].map((frameNum, i) => ({
+      streamId: 0,
+      frameNum,
+      frameMeta: { objLCCurrCnt: { straight: 1, Exit: 0 }, objLCCumCnt: { straight: i + 1, Exit: 0 } },
+      objects: [{ id: 1 + i, classId: 0, lcStatus: ['straight'] }],
+    }));
+    const base = { straight: 40, Exit: 7, removed: 99 };
+    const msgs = deepstreamPathMessages(mappingJson, frames, { cumulativeBase: [base] });
+    const cum = msgs.map((m) => JSON.parse(m.payload).analyticsModule as Record<string, unknown>);
+    expect(cum.map((a) => [a.lc_cum_straight, a.lc_cum_Exit, a.lc_curr_straight])).toEqual([[41, 7, 1], [42, 7, 1]]);
+    expect(JSON.stringify(cum)).not.toContain('removed');
+    // Without a base nothing changes (and the other stream's base never leaks into stream 0).
+    const plain = deepstreamPathMessages(mappingJson, frames, { cumulativeBase: [{}, { straight: 5 }] });
+    expect(plain.map((m) => JSON.parse(m.payload).analyticsModule.lc_cum_straight)).toEqual([1, 2]);
+  });
+
   it('any record, any policy: the DeepStream path and the CPU builder agree byte for byte (property)', () => {
     const label = fc.constantFrom('straight', 'Exit', 'Entry', 'RF', 'é 😀', 'a"b\\c', 'zone-1');
     const counts64 = fc.dictionary(label, fc.integer({ min: 0, max: 2 ** 40 }), { maxKeys: 4 });

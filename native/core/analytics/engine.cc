@@ -169,6 +169,8 @@ AnalyticsEngine::~AnalyticsEngine() = default;
 
 const AnalyticsConfig& AnalyticsEngine::config() const { return impl_->config; }
 
+void AnalyticsEngine::forgetObjects(int streamId) { impl_->stream(streamId).objects.clear(); }
+
 FrameAnalytics AnalyticsEngine::process(const FrameInput& frame) {
   FrameAnalytics out;
   out.streamId = frame.streamId;

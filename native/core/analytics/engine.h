@@ -20,6 +20,10 @@ class AnalyticsEngine {
   // Not thread-safe per stream; different streams may be processed from different threads.
   FrameAnalytics process(const FrameInput& frame);
 
+  // Forgets every object of a stream (positions, counted flags) and keeps its cumulative counts: for a
+  // source that reconnected, whose tracks start afresh. Same threading rule as process() for that stream.
+  void forgetObjects(int streamId);
+
   const AnalyticsConfig& config() const;
 
  private:

@@ -55,6 +55,7 @@ class ObjectStore {
 
   // Histories hold frame-pixel points; when the frame size changes they no longer compare.
   void clearHistories();
+  void clear() { objects_.clear(); }
 
   size_t size() const { return objects_.size(); }
 

@@ -82,9 +82,16 @@ PipelinePlan planPipeline(const PipelineSettings& s, const PlanCaps& caps) {
       link("parse-" + idx, "dec-" + idx);
       link("dec-" + idx, "mux", pad);
     } else if (kind == InputKind::Rtsp && caps.nvurisrcbin) {
-      // NVIDIA's source bin: reconnects a dropped RTSP camera itself (rtsp-reconnect-interval seconds).
+      // NVIDIA's source bin: reconnects a dropped, stalled or (init-*) unreachable RTSP camera itself. The
+      // attempts and init interval are newer than the bin (not required: set only where the SDK has them).
+      const int retryS = s.rtspReconnectIntervalS > 0 ? s.rtspReconnectIntervalS : 10;
       add("nvurisrcbin", "src-" + idx,
-          {{"uri", in, true}, {"rtsp-reconnect-interval", n(s.rtspReconnectIntervalS)}, {"gpu-id", gpu}}, sid);
+          {{"uri", in, true},
+           {"rtsp-reconnect-interval", n(s.rtspReconnectIntervalS)},
+           {"init-rtsp-reconnect-interval", n(retryS)},
+           {"rtsp-reconnect-attempts", n(s.rtspReconnectAttempts)},
+           {"gpu-id", gpu}},
+          sid);
       link("src-" + idx, "mux", pad, true);
     } else {
       // The URI (files as file:// URIs: the SDK side converts paths) goes in "uri".

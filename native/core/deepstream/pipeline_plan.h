@@ -4,7 +4,7 @@
 //
 //   per input N (elements named "<role>-N", so a bus message's source path tells its stream):
 //     .h264/.264 file   filesrc src-N ! h264parse parse-N ! nvv4l2decoder dec-N     -> mux.sink_N (static)
-//     rtsp:// (SDK has nvurisrcbin)  nvurisrcbin src-N rtsp-reconnect-interval=...  -> mux.sink_N (pad-added)
+//     rtsp:// (SDK has nvurisrcbin)  nvurisrcbin src-N rtsp-reconnect-*=...        -> mux.sink_N (pad-added)
 //     anything else     uridecodebin src-N                                          -> mux.sink_N (pad-added)
 //   nvstreammux mux ! queue ! nvinfer ! queue ! nvtracker ! queue ! nvdsanalytics ! tee
 //     tee ! queue ! nvmsgconv ! nvmsgbroker
@@ -32,7 +32,11 @@ struct PipelineSettings {
   int muxHeight = 1080;
   int batchedPushTimeoutUs = 40000;  // deepstream-app's default for file inputs
   int gpuId = 0;                     // nvstreammux, decoders, nvinfer, nvtracker, nvdsanalytics, display elements
-  int rtspReconnectIntervalS = 10;   // nvurisrcbin's rtsp-reconnect-interval (0 = no reconnection)
+  // nvurisrcbin reconnects RTSP itself (no backoff: a fixed interval). rtsp-reconnect-interval is its stall
+  // watchdog (s since the last data; 0 = off), init-rtsp-reconnect-interval its wait after an error (the same
+  // value, 10 s when the watchdog is off), rtsp-reconnect-attempts its limit (-1 = forever).
+  int rtspReconnectIntervalS = 10;
+  int rtspReconnectAttempts = -1;
   // nvinfer / nvtracker / nvdsanalytics
   std::string inferConfig;           // nvinfer config-file ("" = the default for the SDK, see sdk_version.h)
   std::string defaultConfigDir;      // where the shipped defaults are (config/deepstream)

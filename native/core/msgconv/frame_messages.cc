@@ -12,6 +12,11 @@ std::string FrameMessageBuilder::deviceId(int streamId) const {
   return "stream-" + std::to_string(streamId);
 }
 
+void FrameMessageBuilder::resumeCounts(FrameAnalytics& frame) const {
+  if (frame.streamId >= 0 && static_cast<size_t>(frame.streamId) < options_.cumulativeBase.size())
+    applyCumulativeBase(frame, options_.cumulativeBase[static_cast<size_t>(frame.streamId)]);
+}
+
 std::optional<FrameMessage> FrameMessageBuilder::onFrame(const FrameAnalytics& frame,
                                                          std::chrono::system_clock::time_point at) {
   const char* reason = decider_.decide(frame);

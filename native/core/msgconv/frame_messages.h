@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/analytics/cumulative_base.h"
 #include "core/payload/payload_builder.h"
 #include "core/payload/payload_mapping.h"
 #include "core/payload/send_policy.h"
@@ -22,6 +23,7 @@ struct FrameMessageOptions {
   PayloadMapping mapping;
   SendPolicy policy;
   std::vector<std::string> deviceIds;  // per stream index; missing or empty ones are "stream-<N>" (as the CPU backend)
+  std::vector<CumulativeBase> cumulativeBase;  // per stream index: counts resumed from an earlier run
 };
 
 struct FrameMessage {
@@ -37,6 +39,9 @@ class FrameMessageBuilder {
   // Once per frame per stream, in frame order (SendDecider remembers the previous frame). `at` is the
   // frame's wall-clock time (the @timestamp). Returns the message when this frame is sent.
   std::optional<FrameMessage> onFrame(const FrameAnalytics& frame, std::chrono::system_clock::time_point at);
+
+  // Adds the stream's resumed counts to nvdsanalytics' cumulative counts (call before onFrame and observers).
+  void resumeCounts(FrameAnalytics& frame) const;
 
   std::string deviceId(int streamId) const;
   const FrameMessageOptions& options() const { return options_; }

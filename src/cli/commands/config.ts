@@ -14,6 +14,7 @@ import { createOutput } from '../output.js';
 import { ConfigError } from '../../config/errors.js';
 import { loadAddon } from '../../native/addon.js';
 import { dnnDetectorConfig } from '../../native/detector.js';
+import { checkKafkaProperties } from '../../kafka/conf-check.js';
 
 /** The CPU backend's detector/tracker key files, parsed by the same native code the pipeline uses. */
 function explainCpuConfig(file: string, kind: 'dnn-detector' | 'motion-detector' | 'tracker'): string {
@@ -59,17 +60,27 @@ export function configCommand(y: Argv) {
         }
         for (const file of files) {
           const kind = detectConfigKindOfFile(file);
-          if (kind === 'analytics' || kind === 'unknown') {
+          if (kind === 'unknown') {
+            throw new ConfigError(
+              'not a config ds-kafka reads, from its groups and keys: config_nvdsanalytics.txt ([property] enable, config-width, … and ' +
+                '[line-crossing-stream-N], …), msgconv ([sensorN], [analyticsN], [payload-fields], [payload-static]), cfg_kafka.txt ' +
+                '([message-broker]), or the CPU backend\'s detector (motion, DNN) and tracker [property] files; check the group and key ' +
+                'names (nvinfer and nvtracker configs are read by DeepStream itself)',
+              { file },
+            );
+          }
+          if (kind === 'analytics') {
             const parsed = loadAnalyticsConfig(file);
             const mapping = buildPayloadMapping(
               parsed.config,
               msgconv,
               parsed.config.streams.map((s) => s.streamId),
-              { warnings: extra },
+              { warnings: extra, origins: parsed.origins },
             );
             out.result(explainConfig(parsed, mapping, file === msgconvPath ? [] : extra));
           } else if (kind === 'kafka') {
             const k = loadKafkaConfig(file);
+            checkKafkaProperties(k);
             const props = [...k.protoCfg, ...k.producerProtoCfg, ...k.passthrough];
             out.result(
               `${file}: Kafka adaptor config; message key = value of "${k.partitionKey}" in the message` +

@@ -2,6 +2,9 @@
 import type { Argv, ArgumentsCamelCase } from 'yargs';
 import { parseConnStr } from '../../config/kafka-config.js';
 import { readMessages } from '../../kafka/consumer.js';
+import { probeTopic, type TopicProbe } from '../../kafka/admin.js';
+import { ConfigError } from '../../config/errors.js';
+import { BrokerUnavailableError } from '../../errors.js';
 import { loadMessageValidator } from '../../schema/validate.js';
 import { createOutput, type LogFormat } from '../output.js';
 
@@ -28,6 +31,22 @@ export async function consumeHandler(a: ArgumentsCamelCase<ConsumeArgs>): Promis
   const out = createOutput(a.logFormat, a.quiet);
   const conn = parseConnStr(a.connStr);
   const validate = a.validate ? loadMessageValidator() : undefined;
+  // A wrong topic name is the user's mistake (exit 2), a broker that cannot be reached is not (exit 4);
+  // reading never creates the topic.
+  let probe: TopicProbe;
+  try {
+    probe = await probeTopic(conn.bootstrapServers, conn.topic);
+  } catch (err) {
+    throw new BrokerUnavailableError(`cannot reach the Kafka broker at ${conn.bootstrapServers}: ${(err as Error).message}`);
+  }
+  if (!probe.exists) {
+    const topics = probe.topics ?? [];
+    throw new ConfigError(
+      `topic "${conn.topic}" does not exist on ${conn.bootstrapServers}` +
+        (topics.length ? ` (topics there: ${topics.slice(0, 10).join(', ')}${topics.length > 10 ? ', …' : ''})` : ' (the broker has no topics)'),
+      { key: 'conn-str' },
+    );
+  }
   let invalid = 0;
   const msgs = await readMessages({
     bootstrapServers: conn.bootstrapServers,

@@ -8,6 +8,7 @@ import type { DeliveryEvent } from '../../kafka/types.js';
 import { UsageError } from '../fail.js';
 import { createOutput, type LogFormat } from '../output.js';
 import { producerPropertiesFrom } from '../../kafka/properties.js';
+import { checkKafkaProperties } from '../../kafka/conf-check.js';
 
 export interface SendArgs {
   connStr: string;
@@ -32,6 +33,7 @@ export async function send(args: SendArgs): Promise<DeliveryEvent> {
   const out = createOutput(args.logFormat, args.quiet);
   const conn = parseConnStr(args.connStr);
   const kafkaCfg = args.kafkaConfig ? loadKafkaConfig(args.kafkaConfig) : undefined;
+  if (kafkaCfg) checkKafkaProperties(kafkaCfg);
   const message =
     args.message ??
     JSON.stringify({
