@@ -139,18 +139,46 @@ KafkaProducer::KafkaProducer(ProducerConfig config, DeliveryCallback onDelivery,
       throw std::invalid_argument(e.what());  // Handle's destructor frees librdkafka
     }
   }
-  poller_ = std::thread([this] { pollLoop(); });
   if (spool_) {
-    // What an earlier run produced but never saw acknowledged goes first, unchanged (same messageid).
-    auto recovered = spool_->takeRecovered();
+    // What an earlier run produced but never saw acknowledged goes first, unchanged (same messageid). The
+    // poll thread hands it to librdkafka as the local queue has room (never blocking this thread, which
+    // is JavaScript's); counted as produced from now on, so flush() waits for it.
+    replay_ = spool_->takeRecovered();
+    produced_.fetch_add(replay_.size());
     const SpoolStats st = spool_->stats();
-    if (!recovered.empty())
-      onLog_(LogLevel::Info, "spool " + config_.spoolDir + ": re-sending " + std::to_string(recovered.size()) +
+    if (!replay_.empty())
+      onLog_(LogLevel::Info, "spool " + config_.spoolDir + ": re-sending " + std::to_string(replay_.size()) +
                                  " unacknowledged message(s) from an earlier run");
     if (st.tornBytes > 0)
       onLog_(LogLevel::Warn, "spool " + config_.spoolDir + ": ignored " + std::to_string(st.tornBytes) +
                                  " byte(s) of a record cut off by a crash (never handed to Kafka)");
-    for (const auto& r : recovered) enqueue(r.key, r.payload, r.id);
+  }
+  poller_ = std::thread([this] { pollLoop(); });
+}
+
+void KafkaProducer::replaySome() {
+  while (replayNext_ < replay_.size() && running_.load()) {
+    const SpoolRecord& r = replay_[replayNext_];
+    auto* tag = new MessageTag{h_->nextSeq.fetch_add(1) + 1, r.id, Clock::now()};
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        h_->rk, RD_KAFKA_V_RKT(h_->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE(const_cast<char*>(r.payload.data()), r.payload.size()),
+        RD_KAFKA_V_KEY(r.key.empty() ? nullptr : r.key.data(), r.key.size()), RD_KAFKA_V_OPAQUE(tag), RD_KAFKA_V_END);
+    if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // the rest waits for room
+      delete tag;
+      return;
+    }
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {  // it stays in the spool for the next start
+      delete tag;
+      failed_.fetch_add(1);
+      onLog_(LogLevel::Warn, "spool " + config_.spoolDir + ": cannot re-send a message (" + rd_kafka_err2str(e) + ")");
+    }
+    ++replayNext_;
+  }
+  if (replayNext_ == replay_.size() && !replay_.empty()) {
+    replay_.clear();
+    replay_.shrink_to_fit();
+    replayNext_ = 0;
   }
 }
 
@@ -159,6 +187,7 @@ KafkaProducer::~KafkaProducer() { close(0); }
 void KafkaProducer::pollLoop() {
   auto lastSync = Clock::now();
   while (running_.load()) {
+    if (!replay_.empty()) replaySome();
     rd_kafka_poll(h_->rk, 50);
     // Spooled bytes reach the disk within about a second (they reach the kernel at once).
     if (spool_ && Clock::now() - lastSync > std::chrono::seconds(1)) {
@@ -185,14 +214,12 @@ uint64_t KafkaProducer::produce(const std::string& key, const std::string& paylo
     std::string why;
     spoolId = spool_->append(key, payload, &why);
     if (spoolId == 0 && !spoolFullWarned_.exchange(true))
-      onLog_(LogLevel::Warn, "spool " + config_.spoolDir + ": " + why + " (limit " + std::to_string(config_.spoolMaxBytes >> 20) +
-                                 " MiB); further messages are kept in memory only until it drains");
+      onLog_(LogLevel::Warn, "spool " + config_.spoolDir + ": " + why + " (limit " +
+                                 (config_.spoolMaxBytes >= (1u << 20) ? std::to_string(config_.spoolMaxBytes >> 20) + " MiB"
+                                                                       : std::to_string(config_.spoolMaxBytes) + " bytes") +
+                                 "); further messages are kept in memory only until it drains");
     if (spoolId != 0) spoolFullWarned_.store(false);
   }
-  return enqueue(key, payload, spoolId);
-}
-
-uint64_t KafkaProducer::enqueue(const std::string& key, const std::string& payload, uint64_t spoolId) {
   const uint64_t seq = h_->nextSeq.fetch_add(1) + 1;
   auto* tag = new MessageTag{seq, spoolId, Clock::now()};
   produced_.fetch_add(1);  // before the report can arrive, so inFlight() never underflows
@@ -230,6 +257,9 @@ void KafkaProducer::close(int timeoutMs) {
   flush(timeoutMs);
   running_.store(false);
   if (poller_.joinable()) poller_.join();
+  // Re-sends that never got into the queue stay in the spool for the next start.
+  if (replay_.size() > replayNext_) failed_.fetch_add(replay_.size() - replayNext_);
+  replay_.clear();
   // Messages still queued are purged so their opaques are reported (as failed) and freed.
   rd_kafka_purge(h_->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_poll(h_->rk, 0);

@@ -79,12 +79,14 @@ class KafkaProducer {
   struct Handle;
   void pollLoop();
   void onReport(const DeliveryReport& r, uint64_t spoolId);
-  uint64_t enqueue(const std::string& key, const std::string& payload, uint64_t spoolId);
+  void replaySome();  // poll thread: hands spooled messages of an earlier run to librdkafka as room allows
 
   ProducerConfig config_;
   DeliveryCallback onDelivery_;
   LogCallback onLog_;
   std::unique_ptr<Spool> spool_;  // declared before h_: outlives librdkafka's last delivery callback
+  std::vector<SpoolRecord> replay_;  // the poll thread's (and close()'s after joining it)
+  size_t replayNext_ = 0;
   std::unique_ptr<Handle> h_;
   std::atomic<bool> spoolFullWarned_{false};
   std::atomic<bool> spoolKeptWarned_{false};

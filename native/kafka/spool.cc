@@ -266,12 +266,23 @@ void Spool::retire(std::map<uint64_t, Segment>::iterator it) {
 }
 
 void Spool::sync() {
-  std::lock_guard<std::mutex> g(mu_);
-  if (!dirty_) return;
-  dirty_ = false;
-  for (auto& [first, seg] : segments_) {
-    if (seg.fd >= 0) ::fdatasync(seg.fd);
-    if (seg.ackFd >= 0) ::fdatasync(seg.ackFd);
+  // fdatasync can take milliseconds: it runs on duplicates of the descriptors, outside the lock, so
+  // append() (a pipeline's worker thread) never waits for the disk.
+  std::vector<int> fds;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!dirty_) return;
+    dirty_ = false;
+    for (auto& [first, seg] : segments_)
+      for (int fd : {seg.fd, seg.ackFd})
+        if (fd >= 0) {
+          const int d = ::dup(fd);
+          if (d >= 0) fds.push_back(d);
+        }
+  }
+  for (int d : fds) {
+    ::fdatasync(d);
+    ::close(d);
   }
 }
 
