@@ -103,7 +103,7 @@ async function main(): Promise<number> {
   writeAnalyticsConfig(join(dir, 'config_nvdsanalytics.txt'), streams);
   const topic = `soak-${Date.now()}`;
   const loadStart = loadavg();
-  console.log(machineLine());
+  console.log(machineLine() + ((globalThis as { gc?: unknown }).gc ? '; heap sampled after a full GC (--expose-gc)' : ''));
   console.log(
     `soak: ${streams} stream(s) x ${copies} copies of the 18 s sample (${((copies * sampleSeconds) / 60).toFixed(1)} min) in real time, ` +
       `one pipeline, motion detector, native producer, a message per crossing and every ${frameInterval} frames; ` +
@@ -163,7 +163,10 @@ async function soak(
   const ticks: Tick[] = [];
   let brokerUp = true;
   const restarts: Array<{ atMs: number; downMs: number }> = [];
+  // With node --expose-gc the heap figure is what is retained (a full GC first), not garbage not yet collected.
+  const gc = (globalThis as { gc?: () => void }).gc;
   const tick = (ended = false) => {
+    gc?.();
     const s = p.producerStats();
     const t: Tick = { elapsedMs: Date.now() - started, running: !ended && frames > (ticks.at(-1)?.frames ?? 0), ...sampleProcess(), frames, produced: s?.produced ?? 0, delivered: s?.delivered ?? 0, failed: s?.failed ?? 0, brokerUp };
     ticks.push(t);

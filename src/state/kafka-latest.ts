@@ -95,6 +95,8 @@ async function scan(
             found.set(hit.deviceId, { ...hit, partition: batch.partition, offset: m.offset, timestamp: m.timestamp });
           if (offset >= r.high - 1n) left.delete(batch.partition);
         }
+        // Offsets may have gaps (compaction, transaction markers): the batch says how far it read.
+        if (batch.messages.length > 0 && BigInt(batch.lastOffset()) >= r.high - 1n) left.delete(batch.partition);
       },
     });
     // kafkajs accepts seek() only once run() has set the group up, which happens asynchronously.
