@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "deepstream/ds_sources.h"
 #include "deepstream/sdk_runtime.h"
 #include "nvds_version.h"
 
@@ -70,60 +71,6 @@ GstPad* requestPad(GstElement* e, const std::string& name) {
 #else
   return gst_element_get_request_pad(e, name.c_str());  // DeepStream 6.x images ship GStreamer 1.16
 #endif
-}
-
-// A decodebin's pad -> the muxer's sink_N. Failures are posted as errors of the decodebin (stream N), so
-// the bus thread ends that stream alone instead of leaving it without EOS.
-struct PadTarget {
-  GstPad* muxSink;                 // owned
-  const std::atomic<bool>* failed;  // the stream was isolated: link nothing more
-};
-
-void onDecodedPad(GstElement* decodebin, GstPad* pad, gpointer data) {
-  auto* target = static_cast<PadTarget*>(data);
-  GstCaps* caps = gst_pad_get_current_caps(pad);
-  if (!caps) caps = gst_pad_query_caps(pad, nullptr);
-  if (!caps || gst_caps_is_empty(caps)) {
-    if (caps) gst_caps_unref(caps);
-    return;
-  }
-  const GstStructure* s = gst_caps_get_structure(caps, 0);
-  const GstCapsFeatures* f = gst_caps_get_features(caps, 0);
-  const bool video = g_str_has_prefix(gst_structure_get_name(s), "video/");
-  const bool nvmm = f && gst_caps_features_contains(f, "memory:NVMM");
-  gst_caps_unref(caps);
-  if (!video || gst_pad_is_linked(target->muxSink) || target->failed->load()) return;
-  if (!nvmm) {
-    GST_ELEMENT_ERROR(decodebin, STREAM, DECODE, ("the decoder is not an NVIDIA decoder (no NVMM output)"), (nullptr));
-    return;
-  }
-  const GstPadLinkReturn r = gst_pad_link(pad, target->muxSink);
-  if (r != GST_PAD_LINK_OK)
-    GST_ELEMENT_ERROR(decodebin, CORE, NEGOTIATION, ("cannot link the decoded video to nvstreammux (%s)", gst_pad_link_get_name(r)),
-                      (nullptr));
-}
-
-// No video pad at all (audio-only input, unknown format): the stream would never reach EOS.
-void onNoMorePads(GstElement* decodebin, gpointer data) {
-  auto* target = static_cast<PadTarget*>(data);
-  if (!gst_pad_is_linked(target->muxSink) && !target->failed->load())
-    GST_ELEMENT_ERROR(decodebin, STREAM, WRONG_TYPE, ("the input has no video stream"), (nullptr));
-}
-
-// On the muxer pad of an isolated stream: drops whatever the source still sends (a camera that keeps retrying, the
-// rest of a damaged file), except the EOS the pipeline sent to end that pad (its seqnum is the probe's data).
-GstPadProbeReturn dropIsolated(GstPad*, GstPadProbeInfo* info, gpointer eosSeqnum) {
-  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    GstEvent* ev = GST_PAD_PROBE_INFO_EVENT(info);
-    if (GST_EVENT_TYPE(ev) == GST_EVENT_EOS && gst_event_get_seqnum(ev) == GPOINTER_TO_UINT(eosSeqnum)) return GST_PAD_PROBE_OK;
-  }
-  return GST_PAD_PROBE_DROP;
-}
-
-void freePadTarget(gpointer data, GClosure*) {
-  auto* target = static_cast<PadTarget*>(data);
-  gst_object_unref(target->muxSink);
-  delete target;
 }
 
 }  // namespace
@@ -272,10 +219,7 @@ void DsPipeline::build() {
       const size_t stream = static_cast<size_t>(std::stoul(l.toPad.substr(5)));
       GstPad* muxSink = muxSinkPads_.at(stream);
       if (l.dynamic) {
-        auto* target = new PadTarget{GST_PAD(gst_object_ref(muxSink)), &streamFailed_[stream]};
-        g_signal_connect_data(a, "pad-added", G_CALLBACK(onDecodedPad), target, freePadTarget, GConnectFlags(0));
-        if (g_signal_lookup("no-more-pads", G_OBJECT_TYPE(a)))
-          g_signal_connect(a, "no-more-pads", G_CALLBACK(onNoMorePads), target);
+        linkDecodedVideo(a, muxSink, &streamFailed_[stream]);
       } else {
         GstPad* srcPad = gst_element_get_static_pad(a, "src");
         const GstPadLinkReturn r = srcPad ? gst_pad_link(srcPad, muxSink) : GST_PAD_LINK_REFUSED;
@@ -372,17 +316,8 @@ void DsPipeline::reportStreamError(int stream, const std::string& text) {
 }
 
 void DsPipeline::endStreamPad(int stream) {
-  // No state change on the source (it may race the pipeline's own state changes): a probe drops whatever it
-  // still sends, and an EOS ends its muxer pad; nvstreammux goes on with the other streams and sends EOS
-  // downstream when every pad has ended.
-  GstPad* pad = muxSinkPads_[static_cast<size_t>(stream)];
-  const guint32 seqnum = gst_util_seqnum_next();
-  gst_pad_add_probe(pad,
-                    GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-                    dropIsolated, GUINT_TO_POINTER(seqnum), nullptr);
-  GstEvent* eos = gst_event_new_eos();
-  gst_event_set_seqnum(eos, seqnum);
-  gst_pad_send_event(pad, eos);
+  // nvstreammux goes on with the other streams and sends EOS downstream when every pad has ended.
+  endMuxerPad(muxSinkPads_[static_cast<size_t>(stream)]);
 }
 
 void DsPipeline::resumePlaying() {
