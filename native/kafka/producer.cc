@@ -17,6 +17,14 @@ struct MessageTag {  // rides with each message as its opaque
   Clock::time_point producedAt;
 };
 
+// Hands one message to librdkafka (copied); on success the tag belongs to its delivery report.
+rd_kafka_resp_err_t produceTagged(rd_kafka_t* rk, rd_kafka_topic_t* topic, const std::string& key, const std::string& payload,
+                                  MessageTag* tag) {
+  return rd_kafka_producev(rk, RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                           RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
+                           RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()), RD_KAFKA_V_OPAQUE(tag), RD_KAFKA_V_END);
+}
+
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return "";
@@ -160,10 +168,7 @@ void KafkaProducer::replaySome() {
   while (replayNext_ < replay_.size() && running_.load()) {
     const SpoolRecord& r = replay_[replayNext_];
     auto* tag = new MessageTag{h_->nextSeq.fetch_add(1) + 1, r.id, Clock::now()};
-    rd_kafka_resp_err_t e = rd_kafka_producev(
-        h_->rk, RD_KAFKA_V_RKT(h_->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_VALUE(const_cast<char*>(r.payload.data()), r.payload.size()),
-        RD_KAFKA_V_KEY(r.key.empty() ? nullptr : r.key.data(), r.key.size()), RD_KAFKA_V_OPAQUE(tag), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t e = produceTagged(h_->rk, h_->topic, r.key, r.payload, tag);
     if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // the rest waits for room
       delete tag;
       return;
@@ -224,11 +229,7 @@ uint64_t KafkaProducer::produce(const std::string& key, const std::string& paylo
   auto* tag = new MessageTag{seq, spoolId, Clock::now()};
   produced_.fetch_add(1);  // before the report can arrive, so inFlight() never underflows
   for (;;) {
-    rd_kafka_resp_err_t e = rd_kafka_producev(
-        h_->rk, RD_KAFKA_V_RKT(h_->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_VALUE(const_cast<char*>(payload.data()), payload.size()),
-        RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()), RD_KAFKA_V_OPAQUE(tag),
-        RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t e = produceTagged(h_->rk, h_->topic, key, payload, tag);
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // backpressure, not loss
       rd_kafka_poll(h_->rk, 10);

@@ -22,8 +22,8 @@ import { readFileSync, statSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
 import { ConfigError, type ConfigLocation } from '../config/errors.js';
-import type { KafkaProperty } from '../config/kafka-config.js';
-import { shownValue } from './properties.js';
+import type { KafkaConfig, KafkaProperty } from '../config/kafka-config.js';
+import { propertyList, shownValue } from './properties.js';
 
 export interface KafkajsSettings {
   clientId?: string;
@@ -185,4 +185,18 @@ export function kafkajsSettings(props: Array<Prop | [string, string]>): KafkajsS
     else if (v !== 'none') throw err(comp, 'kafkajs compresses only with gzip here (none or gzip)');
   }
   return s;
+}
+
+/**
+ * TLS/SASL of a Kafka config for kafkajs clients that only read (the topic check, reading counts back):
+ * its security properties mapped, or undefined when kafkajs cannot do what they ask.
+ */
+export function kafkajsConnection(config: KafkaConfig | undefined): Pick<KafkajsSettings, 'ssl' | 'sasl'> | undefined {
+  const security = propertyList(config, 'producer').filter((p) => /^(security\.protocol|sasl\.|ssl\.|enable\.ssl\.)/.test(p.key));
+  try {
+    const s = kafkajsSettings(security);
+    return { ...(s.ssl ? { ssl: s.ssl } : {}), ...(s.sasl ? { sasl: s.sasl } : {}) };
+  } catch {
+    return undefined;
+  }
 }

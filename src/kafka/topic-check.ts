@@ -3,8 +3,8 @@
 // reached at start is not an error here: the producers buffer and deliver once it is up (as always).
 import { ConfigError } from '../config/errors.js';
 import type { ConnStr, KafkaConfig } from '../config/kafka-config.js';
-import { probeTopic, type AdminConnection } from './admin.js';
-import { kafkajsSettings } from './kafkajs-config.js';
+import { probeTopic } from './admin.js';
+import { kafkajsConnection } from './kafkajs-config.js';
 import { propertyList } from './properties.js';
 
 export interface TopicCheck {
@@ -12,17 +12,6 @@ export interface TopicCheck {
   state: 'exists' | 'created' | 'unreachable' | 'unchecked';
   /** One line for the run's output (absent when the topic exists). */
   note?: string;
-}
-
-/** The security settings in the form the admin client takes, or undefined when kafkajs cannot do them. */
-function adminConnection(config: KafkaConfig | undefined): AdminConnection | undefined {
-  const security = propertyList(config, 'producer').filter((p) => /^(security\.protocol|sasl\.|ssl\.|enable\.ssl\.)/.test(p.key));
-  try {
-    const s = kafkajsSettings(security);
-    return { ...(s.ssl ? { ssl: s.ssl } : {}), ...(s.sasl ? { sasl: s.sasl } : {}) };
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -37,7 +26,7 @@ export async function checkTopic(
   const k = options.kafka;
   if (!k) return { state: 'unchecked' };
   const { bootstrapServers, topic } = k.conn;
-  const connection = adminConnection(k.config);
+  const connection = kafkajsConnection(k.config);
   if (!connection) return { state: 'unchecked', note: `topic "${topic}" not checked at start (security settings the check cannot use)` };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, rej) => {

@@ -381,7 +381,7 @@ function resolveResumeSettings(opts: PipelineOptions, hasKafka: boolean): Resume
   if (!['off', 'file', 'fresh', 'kafka'].includes(mode)) throw new ConfigError(`resumeCounts must be off, file, fresh or kafka, got ${JSON.stringify(mode)}`);
   if (mode === 'kafka' && !hasKafka) throw new ConfigError('--resume-counts kafka reads the counts back from the topic: give --conn-str');
   const timeoutMs = opts.resumeTimeoutMs ?? 30_000;
-  if (!(timeoutMs > 0)) throw new ConfigError(`resumeTimeoutMs must be > 0, got ${timeoutMs}`);
+  if (!(timeoutMs > 0)) throw new ConfigError(`--resume-timeout (resumeTimeoutMs) must be > 0 ms, got ${timeoutMs}`);
   if (opts.stateDir !== undefined && opts.stateDir.length === 0) throw new ConfigError('the state directory (--state-dir) is empty');
   return { mode, stateDir: opts.stateDir ?? defaultStateDir(), timeoutMs };
 }
@@ -392,6 +392,6 @@ function resolveSpool(opts: PipelineOptions, hasKafka: boolean): { dir: string; 
   if ((opts.producer ?? 'native') !== 'native') throw new ConfigError('--spool-dir works with the native producer (librdkafka), not --producer kafkajs');
   if (opts.backend === 'deepstream') throw new ConfigError('--spool-dir works with the CPU backend: on DeepStream, nvmsgbroker publishes');
   const mb = opts.spoolMaxMb ?? 1024;
-  if (!(mb > 0)) throw new ConfigError(`--spool-max-mb must be > 0, got ${mb}`);
+  if (!(mb > 0)) throw new ConfigError(`--spool-max-mb (spoolMaxMb) must be > 0, got ${mb}`);
   return { dir: opts.spoolDir, maxBytes: Math.floor(mb * 1024 * 1024) };
 }

@@ -21,7 +21,8 @@ import { RecordQueue } from './record-queue.js';
 import { startHttpServer, type HttpHandle } from '../http/server.js';
 import { ConfigError } from '../config/errors.js';
 import type { DeliveryStats } from '../kafka/types.js';
-import { CountStateWriter, resolveResume, type StreamResume } from '../state/resume.js';
+import { CountStateWriter, resolveResume, type ResumeInput, type StreamResume } from '../state/resume.js';
+import { kafkajsConnection } from '../kafka/kafkajs-config.js';
 import { StateFollower } from '../state/state-follower.js';
 
 export class Pipeline extends EventEmitter<PipelineEvents> {
@@ -133,13 +134,14 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     const o = this.options;
     // Messages re-sent from the spool go first, so the topic's newest message is really the newest.
     if (o.resume.mode === 'kafka' && (this.producer?.stats().spool?.resent ?? 0) > 0) await this.producer!.flush(o.resume.timeoutMs);
-    const r = await resolveResume({
-      settings: o.resume,
-      deviceIds: o.deviceIds,
-      streams: o.analytics.streams,
-      mapping: o.mapping,
-      ...(o.kafka ? { kafka: { bootstrapServers: o.kafka.conn.bootstrapServers, topic: o.kafka.conn.topic } } : {}),
-    });
+    let kafka: ResumeInput['kafka'];
+    if (o.kafka && o.resume.mode === 'kafka') {
+      // Read back with the same TLS/SASL the config gives the producer.
+      const client = kafkajsConnection(o.kafka.config);
+      if (!client) throw new ConfigError('--resume-counts kafka reads the topic with kafkajs, which cannot use the security settings of the Kafka config (see --producer kafkajs in the README)');
+      kafka = { bootstrapServers: o.kafka.conn.bootstrapServers, topic: o.kafka.conn.topic, client };
+    }
+    const r = await resolveResume({ settings: o.resume, deviceIds: o.deviceIds, streams: o.analytics.streams, mapping: o.mapping, ...(kafka ? { kafka } : {}) });
     for (const n of r.notes) this.emit('info', `resume-counts: ${n}`);
     this.resumed = r.streams;
     if (o.resume.mode === 'file' || o.resume.mode === 'fresh') {

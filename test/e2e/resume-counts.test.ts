@@ -88,6 +88,13 @@ describe('--resume-counts file', () => {
     expect(next.report.streams[0]!.lcCum).toEqual(times(2));
   });
 
+  it('--resume-counts kafka reads back with the config\'s security settings, or refuses what kafkajs cannot do', async () => {
+    const cfg = join(dir, 'cfg_kafka_ssl.txt');
+    writeFileSync(cfg, '[message-broker]\nproto-cfg = "security.protocol=SSL;ssl.ca.location=probe"\n');
+    const p = createPipeline({ inputs: [sample.stream], detector: sample.detector, connStr: 'localhost;1;t', kafkaConfig: cfg, resumeCounts: 'kafka' }).start();
+    await expect(p.done).rejects.toThrow(/--resume-counts kafka reads the topic with kafkajs, which cannot use the security settings/);
+  });
+
   it('two streams with one device id cannot share a state', async () => {
     const p = createPipeline({ inputs: [sample.stream, sample.stream], detector: sample.detector, deviceIds: ['x', 'x'], resumeCounts: 'file', stateDir: dir }).start();
     await expect(p.done).rejects.toThrow(/streams 0 and 1 are both "x"/);

@@ -56,6 +56,13 @@ describe('invalid values get one clear error line', () => {
     ['--log-format', [...base, '--log-format', 'xml'], 2, /log-format/],
     ['--stall-timeout', [...base, '--stall-timeout', '-1'], 2, /--stall-timeout must be a whole number of ms >= 0/],
     ['--reconnect-attempts', [...base, '--reconnect-attempts', '1.5'], 2, /--reconnect-attempts must be a whole number >= 0 \(0 = forever\)/],
+    ['--spool-dir without --conn-str', [...base, '--spool-dir', '/tmp/x'], 2, /--spool-dir keeps messages for Kafka: give --conn-str/],
+    ['--spool-dir with kafkajs', [...base, '--conn-str', 'h;1;t', '--producer', 'kafkajs', '--spool-dir', '/tmp/x'], 2, /--spool-dir works with the native producer/],
+    ['zero --spool-max-mb', [...base, '--conn-str', 'h;1;t', '--spool-dir', '/tmp/x', '--spool-max-mb', '0'], 2, /--spool-max-mb \(spoolMaxMb\) must be > 0/],
+    ['--resume-counts kafka without --conn-str', [...base, '--resume-counts', 'kafka'], 2, /--resume-counts kafka reads the counts back from the topic: give --conn-str/],
+    ['zero --resume-timeout', [...base, '--resume-timeout', '0'], 2, /--resume-timeout \(resumeTimeoutMs\) must be > 0 ms/],
+    ['--state-dir without a file mode', [...base, '--state-dir', '/tmp/x'], 2, /--state-dir needs --resume-counts file or fresh/],
+    ['bad --resume-counts', [...base, '--resume-counts', 'always'], 2, /resume-counts/],
     ['config check on a missing file', ['config', 'check', '/nope.txt'], 3, /config file not found: \/nope\.txt/],
   ];
   for (const [name, args, code, pattern] of cases) {

@@ -68,11 +68,7 @@ export function runBuilder(y: Argv) {
       if (a.osdOutput !== undefined && (a.input as string[]).length > 1 && !String(a.osdOutput).includes('{stream}'))
         throw new UsageError(`--osd-output needs a {stream} placeholder with ${(a.input as string[]).length} inputs (e.g. out-{stream}.mp4)`);
       if (a.producer === 'kafkajs' && !a.connStr) throw new UsageError('--producer kafkajs needs --conn-str');
-      if (a.spoolDir !== undefined && !a.connStr) throw new UsageError('--spool-dir needs --conn-str');
-      if (a.spoolDir !== undefined && a.producer === 'kafkajs') throw new UsageError('--spool-dir works with --producer native (librdkafka)');
-      if (!((a.spoolMaxMb as number) > 0)) throw new UsageError('--spool-max-mb must be > 0');
-      if (a.resumeCounts === 'kafka' && !a.connStr) throw new UsageError('--resume-counts kafka needs --conn-str');
-      if (!((a.resumeTimeout as number) > 0)) throw new UsageError('--resume-timeout must be > 0 ms');
+      // The spool and resume options are checked where the library checks them (src/pipeline/options.ts).
       if (a.stateDir !== undefined && !['file', 'fresh'].includes(a.resumeCounts as string)) throw new UsageError('--state-dir needs --resume-counts file or fresh');
       return true;
     });
